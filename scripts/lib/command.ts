@@ -1,0 +1,62 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./errors.ts";
+
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+export interface CommandContext {
+  /** Positional arguments after the command name. */
+  positionals: string[];
+  /** Parsed flags, typed loosely: each command reads its own. */
+  flags: Record<string, string | boolean | string[] | undefined>;
+  /** Fired on SIGINT/SIGTERM; long-running steps listen to stop cleanly. */
+  abortSignal: AbortSignal;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full help text: usage line, flags, at least one example. */
+  help: string;
+  options: OptionSpec;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Flags every command accepts. */
+export const commonOptions = {
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+} satisfies OptionSpec;
+
+export function parseCommandArgs(command: Command, argv: string[]): Pick<CommandContext, "positionals" | "flags"> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...commonOptions, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { positionals, flags: values as CommandContext["flags"] };
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${command.name}: ${text.split("\n")[0]} (see 'bulwark ${command.name} --help')`);
+  }
+}
+
+/** Reads a string flag, falling back to an environment variable (e.g. --env <- BULWARK_ENV). */
+export function stringFlag(context: CommandContext, name: string, envFallback?: string): string | undefined {
+  const value = context.flags[name];
+  if (typeof value === "string") return value;
+  if (envFallback && process.env[envFallback]) return process.env[envFallback];
+  return undefined;
+}
+
+export function booleanFlag(context: CommandContext, name: string): boolean {
+  return context.flags[name] === true;
+}
+
+export function listFlag(context: CommandContext, name: string): string[] {
+  const value = context.flags[name];
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string") return [value];
+  return [];
+}
