@@ -9,6 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const nodeEntries = {
   cli: "scripts/cli.ts",
   bench: "scripts/bench/index.ts",
+  "demo-target": "scripts/demo-target/main.ts",
 };
 
 export async function buildCli() {

@@ -1,0 +1,96 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { createErrorSchedule, noFaults, type DemoFaults } from "./faults.ts";
+
+interface Item {
+  id: number;
+  name: string;
+  priceCents: number;
+  stock: number;
+}
+
+interface Order {
+  id: string;
+  itemId: number;
+  quantity: number;
+  createdAt: string;
+}
+
+const itemCount = 200;
+const pageSize = 20;
+/** Keeps memory bounded however long a soak runs: the oldest orders are forgotten first. */
+const maxOrders = 10_000;
+
+const catalogue: Item[] = Array.from({ length: itemCount }, (_, index) => ({
+  id: index + 1,
+  name: `Item ${index + 1}`,
+  priceCents: 199 + ((index * 37) % 5000),
+  stock: (index * 13) % 40,
+}));
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  response.end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new Error("body too large");
+    chunks.push(chunk);
+  }
+  return chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The embedded demo target: a small shop API with fault knobs. */
+export function createDemoServer(faults: DemoFaults = noFaults): Server {
+  const orders = new Map<string, Order>();
+  const shouldFail = createErrorSchedule(faults.errorRate);
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+    if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    if (shouldFail()) return send(response, 500, { error: "injected fault" });
+
+    if (request.method === "GET" && path === "/api/items") {
+      const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+      const items = catalogue.slice((page - 1) * pageSize, page * pageSize);
+      return send(response, 200, { page, pageSize, total: catalogue.length, items });
+    }
+    const itemMatch = /^\/api\/items\/(\d+)$/.exec(path);
+    if (request.method === "GET" && itemMatch) {
+      const item = catalogue[Number(itemMatch[1]) - 1];
+      return item ? send(response, 200, item) : send(response, 404, { error: "no such item" });
+    }
+    if (request.method === "POST" && path === "/api/orders") {
+      const body = (await readJson(request)) as Partial<Order> | undefined;
+      if (!body || typeof body.itemId !== "number" || !catalogue[body.itemId - 1]) return send(response, 422, { error: "itemId must name an item" });
+      const order: Order = { id: randomUUID(), itemId: body.itemId, quantity: Number(body.quantity ?? 1), createdAt: new Date().toISOString() };
+      orders.set(order.id, order);
+      if (orders.size > maxOrders) orders.delete(orders.keys().next().value as string);
+      return send(response, 201, order);
+    }
+    const orderMatch = /^\/api\/orders\/([\w-]+)$/.exec(path);
+    if (request.method === "GET" && orderMatch) {
+      const order = orders.get(orderMatch[1] ?? "");
+      return order ? send(response, 200, order) : send(response, 404, { error: "no such order" });
+    }
+    return send(response, 404, { error: "not found" });
+  }
+
+  return createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://demo.invalid");
+    if (url.pathname === "/health") return send(response, 200, { status: "ok" });
+    if (url.pathname.startsWith("/api/")) {
+      handleApi(request, response, url.pathname, url.searchParams).catch((error: unknown) => {
+        send(response, 400, { error: error instanceof Error ? error.message : "bad request" });
+      });
+      return;
+    }
+    send(response, 404, { error: "not found" });
+  });
+}
