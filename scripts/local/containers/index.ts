@@ -1,20 +1,153 @@
-// Public surface of the container estate (issue 3). Placeholder until that work lands.
-import { ToolingError } from "../../lib/errors.ts";
+// The container estate: a Docker engine (installed and started on demand) and the images bulwark builds
+// from a debootstrap Debian base. Public names used by `bulwark local` and by tests of other areas.
+import { exec } from "../../lib/exec.ts";
+import { formatDuration, table } from "../../lib/output.ts";
+import { engineInfo, engineLogFile, ensureEngine, stopEngineIfStartedByBulwark, type EngineInfo } from "./engine.ts";
+import { ensureImage, labels, resolveImage, serviceImages, type ImageName } from "./images.ts";
+
+export { startPostgres, type PostgresOptions, type StartedPostgres } from "./postgres.ts";
+export { startDemoTarget, type StartedDemoTarget } from "./demo-target.ts";
+export { LoopbackContainer, configureTestcontainers } from "./testcontainers.ts";
+export { resolveImage, overrideVariable, serviceImages, labels, type ImageName } from "./images.ts";
 
 export interface LocalOptions {
   log: (line: string) => void;
+  /** Which images to make sure of; all of them by default. */
+  images?: readonly ImageName[];
 }
-export type ContainerEstateStatus = Record<string, unknown>;
 
-export async function up(_options: LocalOptions): Promise<void> {
-  throw new ToolingError("local up --containers: not available yet");
+export interface ImageStatus {
+  name: ImageName;
+  reference: string;
+  overridden: boolean;
+  present: boolean;
+  createdAt?: string;
+  ageSeconds?: number;
+  sizeBytes?: number;
 }
-export async function down(_options: LocalOptions): Promise<void> {
-  throw new ToolingError("local down --containers: not available yet");
+
+export interface ContainerStatus {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  ports: string;
+  createdAt: string;
 }
+
+export interface ContainerEstateStatus {
+  engine: { running: false; logFile: string } | ({ running: true } & EngineInfo);
+  images: ImageStatus[];
+  containers: ContainerStatus[];
+}
+
+/** Engine up, every image present (built when its recipe changed). */
+export async function up(options: LocalOptions): Promise<{ actions: string[] }> {
+  const started = Date.now();
+  const { info, actions } = await ensureEngine(options.log);
+  options.log(`container engine: Docker ${info.serverVersion} (API ${info.apiVersion}, storage ${info.storageDriver})${actions.length === 0 ? ", already running" : ""}`);
+  const wanted = options.images ?? serviceImages;
+  const needsBase = wanted.some((name) => !resolveImage(name).overridden);
+  for (const name of needsBase ? (["base", ...wanted] as ImageName[]) : wanted) {
+    const { image, built, ms } = await ensureImage(name, { log: options.log });
+    if (built) actions.push(`built ${image.reference} in ${formatDuration(ms)}`);
+  }
+  options.log(`container estate ready in ${formatDuration(Date.now() - started)}${actions.length ? ` (${actions.join("; ")})` : " (nothing to do)"}`);
+  return { actions };
+}
+
+/** Removes the containers bulwark started and stops the engine if bulwark started it. Images stay cached. */
+export async function down(options: LocalOptions): Promise<void> {
+  if (await engineInfo()) {
+    const containers = await listContainers();
+    if (containers.length > 0) {
+      options.log(`removing ${containers.length} container(s) started by bulwark`);
+      await exec("docker", ["rm", "--force", "--volumes", ...containers.map((container) => container.id)]);
+    }
+  }
+  const stopped = await stopEngineIfStartedByBulwark(options.log);
+  if (!stopped) options.log("container engine: left as it was (not started by bulwark)");
+}
+
 export async function status(): Promise<ContainerEstateStatus> {
-  return { available: false };
+  const info = await engineInfo();
+  const resolved = (["base", ...serviceImages] as ImageName[]).map((name) => resolveImage(name));
+  if (!info) {
+    return {
+      engine: { running: false, logFile: engineLogFile() },
+      images: resolved.map((image) => ({ name: image.name, reference: image.reference, overridden: image.overridden, present: false })),
+      containers: [],
+    };
+  }
+  const images: ImageStatus[] = [];
+  for (const image of resolved) {
+    const inspect = await exec("docker", ["image", "inspect", "--format", "{{json .Created}} {{.Size}}", image.reference]);
+    const [created, size] = inspect.stdout.trim().split(" ");
+    if (inspect.code !== 0 || !created) {
+      images.push({ name: image.name, reference: image.reference, overridden: image.overridden, present: false });
+      continue;
+    }
+    const createdAt = JSON.parse(created) as string;
+    images.push({
+      name: image.name,
+      reference: image.reference,
+      overridden: image.overridden,
+      present: true,
+      createdAt,
+      ageSeconds: Math.max(0, Math.round((Date.now() - Date.parse(createdAt)) / 1000)),
+      sizeBytes: Number(size),
+    });
+  }
+  return { engine: { running: true, ...info }, images, containers: await listContainers() };
 }
+
+/** Containers carrying bulwark's label, running or not. */
+async function listContainers(): Promise<ContainerStatus[]> {
+  const result = await exec("docker", ["ps", "--all", "--no-trunc", "--filter", `label=${labels.managed}=true`, "--format", "{{json .}}"]);
+  if (result.code !== 0) return [];
+  return result.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, string>)
+    .map((row) => ({
+      id: row.ID ?? "",
+      name: row.Names ?? "",
+      image: row.Image ?? "",
+      state: row.State ?? "",
+      status: row.Status ?? "",
+      ports: row.Ports ?? "",
+      createdAt: row.CreatedAt ?? "",
+    }));
+}
+
 export function formatStatus(status: ContainerEstateStatus): string {
-  return `containers: ${JSON.stringify(status)}`;
+  const lines: string[] = [];
+  const engine = status.engine;
+  lines.push(
+    engine.running
+      ? `container engine: Docker ${engine.serverVersion} (API ${engine.apiVersion}, storage ${engine.storageDriver})`
+      : `container engine: not running (log: ${engine.logFile})`,
+  );
+  lines.push(
+    table([
+      ["IMAGE", "REFERENCE", "PRESENT", "AGE"],
+      ...status.images.map((image) => [
+        image.name,
+        image.reference + (image.overridden ? " (override)" : ""),
+        image.present ? "yes" : "no",
+        image.ageSeconds === undefined ? "-" : formatDuration(image.ageSeconds * 1000),
+      ]),
+    ]),
+  );
+  if (status.containers.length === 0) lines.push("containers started by bulwark: none");
+  else {
+    lines.push(
+      table([
+        ["CONTAINER", "IMAGE", "STATE", "PORTS"],
+        ...status.containers.map((container) => [container.name, container.image, container.status, container.ports]),
+      ]),
+    );
+  }
+  return lines.join("\n");
 }
