@@ -1,5 +1,9 @@
 import type { Command } from "../lib/command.ts";
+import { gateCommand } from "./gate.ts";
+import { listCommand } from "./list.ts";
 import { localCommand } from "./local.ts";
+import { runCommand } from "./run.ts";
+import { validateCommand } from "./validate.ts";
 
 /** Every CLI command, in the order `bulwark --help` lists them. */
-export const commands: Command[] = [localCommand];
+export const commands: Command[] = [runCommand, gateCommand, listCommand, validateCommand, localCommand];

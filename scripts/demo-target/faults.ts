@@ -38,11 +38,15 @@ export function formatDemoFaults(faults: DemoFaults): string[] {
   return args;
 }
 
-/** Fails exactly `rate` of the calls, evenly spaced: 5 % fails the 20th, 40th, ... request. */
+/**
+ * Fails `rate` of the calls, evenly spaced and starting early: at 5 % the 10th, 30th, 50th ... call fails,
+ * so even a short smoke run sees the fault.
+ */
 export function createErrorSchedule(rate: number): () => boolean {
   let calls = 0;
+  const failuresAfter = (count: number) => Math.floor(count * rate + 0.5);
   return () => {
     calls += 1;
-    return Math.floor(calls * rate) > Math.floor((calls - 1) * rate);
+    return failuresAfter(calls) > failuresAfter(calls - 1);
   };
 }

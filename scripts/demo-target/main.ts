@@ -9,6 +9,7 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     host: { type: "string", default: "127.0.0.1" },
     fault: { type: "string", multiple: true, default: [] },
+    "exit-with-stdin": { type: "boolean", default: false },
   },
   strict: true,
 });
@@ -29,3 +30,8 @@ server.listen(Number(values.port), values.host, () => {
 const stop = () => server.close(() => process.exit(0));
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+if (values["exit-with-stdin"]) {
+  // The parent holds our stdin open; when it dies, even by SIGKILL, stdin ends and so do we.
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

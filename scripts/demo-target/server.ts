@@ -45,16 +45,25 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   return chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
 }
 
+/** "GET /api/items/17" -> "GET /api/items/{id}": one fault schedule per route, not per resource. */
+const routeKey = (method: string | undefined, path: string): string => `${method} ${path.replace(/\/[\w-]*\d[\w-]*$/, "/{id}")}`;
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The embedded demo target: a small shop API with fault knobs. */
 export function createDemoServer(faults: DemoFaults = noFaults): Server {
   const orders = new Map<string, Order>();
-  const shouldFail = createErrorSchedule(faults.errorRate);
+  // One schedule per route: a shared counter would alias with the workflow and hit one endpoint only.
+  const schedules = new Map<string, () => boolean>();
+  const shouldFail = (route: string) => {
+    let schedule = schedules.get(route);
+    if (!schedule) schedules.set(route, (schedule = createErrorSchedule(faults.errorRate)));
+    return schedule();
+  };
 
   async function handleApi(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
     if (faults.latencyMs > 0) await delay(faults.latencyMs);
-    if (shouldFail()) return send(response, 500, { error: "injected fault" });
+    if (shouldFail(routeKey(request.method, path))) return send(response, 500, { error: "injected fault" });
 
     if (request.method === "GET" && path === "/api/items") {
       const page = Math.max(1, Number(query.get("page") ?? 1) || 1);

@@ -1,0 +1,31 @@
+import type { Check, RunSummary, StepResult } from "./summary-schema.ts";
+
+const escapeXml = (text: string): string =>
+  text.replace(/[<>&"']/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[char] ?? char);
+
+function checkCase(step: StepResult, check: Check): string {
+  const attributes = `classname="${escapeXml(`${step.name}`)}" name="${escapeXml(check.name)}"`;
+  if (check.verdict === "pass") return `    <testcase ${attributes}/>`;
+  const type = check.verdict === "no-data" ? "NoData" : "SloBreached";
+  return `    <testcase ${attributes}>\n      <failure type="${type}" message="${escapeXml(check.reason)}">${escapeXml(`${check.metric ?? check.name} ${check.expression ?? ""}: ${check.reason}`)}</failure>\n    </testcase>`;
+}
+
+/** A step that could not finish is reported as an error, so CI does not mistake it for a clean pass. */
+function completionCase(step: StepResult): string | null {
+  if (step.verdict !== "error" && step.verdict !== "aborted") return null;
+  const message = escapeXml(step.error ?? step.verdict);
+  return `    <testcase classname="${escapeXml(step.name)}" name="step completed">\n      <error type="${step.verdict}" message="${message}">${message}</error>\n    </testcase>`;
+}
+
+/** One test case per threshold, grouped in one test suite per step. */
+export function renderJunit(summary: RunSummary): string {
+  const suites = summary.steps.map((step) => {
+    const cases = [...step.checks.map((check) => checkCase(step, check)), completionCase(step)].filter((line): line is string => line !== null);
+    const failures = step.checks.filter((check) => check.verdict !== "pass").length;
+    const errors = step.verdict === "error" || step.verdict === "aborted" ? 1 : 0;
+    return `  <testsuite name="${escapeXml(`${summary.name}/${step.name}`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${(step.durationMs / 1000).toFixed(3)}" timestamp="${step.startedAt}">\n${cases.join("\n")}\n  </testsuite>`;
+  });
+  const tests = summary.steps.reduce((total, step) => total + step.checks.length + (completionCase(step) ? 1 : 0), 0);
+  const failures = summary.steps.reduce((total, step) => total + step.checks.filter((check) => check.verdict !== "pass").length, 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bulwark ${escapeXml(summary.kind)} ${escapeXml(summary.name)}" tests="${tests}" failures="${failures}" time="${(summary.durationMs / 1000).toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+}

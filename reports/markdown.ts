@@ -1,0 +1,40 @@
+import { formatValue } from "../scripts/k6/k6-summary.ts";
+import type { RunSummary, StepResult } from "./summary-schema.ts";
+
+const verdictMark: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", "no-data": "⚠️ no data", aborted: "⏹ aborted", error: "💥 error" };
+
+function endpointTable(step: StepResult): string[] {
+  if (!step.endpoints?.length) return [];
+  const rows = step.endpoints.map((endpoint) => {
+    const latency = endpoint.latencyMs;
+    const ms = (value: number | undefined) => (value === undefined ? "–" : formatValue(value, "ms"));
+    return `| ${endpoint.name} | ${endpoint.criticality} | ${endpoint.requests} | ${endpoint.ratePerSecond.toFixed(1)}/s | ${formatValue(endpoint.errorRate, "ratio")} | ${ms(latency?.p50)} | ${ms(latency?.p90)} | ${ms(latency?.p95)} | ${ms(latency?.p99)} | ${ms(latency?.max)} |`;
+  });
+  return ["", "| endpoint | criticality | requests | rate | errors | p50 | p90 | p95 | p99 | max |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|", ...rows];
+}
+
+function checkTable(step: StepResult): string[] {
+  if (step.checks.length === 0) return [];
+  // Failures first: the reader of a red CI job wants the reason at the top.
+  const ordered = [...step.checks].sort((a, b) => Number(a.verdict === "pass") - Number(b.verdict === "pass"));
+  return ["", "| check | verdict | observed | limit |", "|---|---|---:|---|", ...ordered.map((check) => `| ${check.name} | ${verdictMark[check.verdict]} | ${formatValue(check.observed, check.unit)} | ${check.expression ?? formatValue(check.limit, check.unit)} |`)];
+}
+
+/** A summary fit for a CI job summary ($GITHUB_STEP_SUMMARY and alike). */
+export function renderMarkdown(summary: RunSummary): string {
+  const lines = [
+    `# bulwark ${summary.kind} ${summary.name}: ${verdictMark[summary.verdict]}`,
+    "",
+    `Run \`${summary.runId}\` · environment \`${summary.environment}\` · target ${summary.target} · k6 ${summary.k6Version ?? "–"} · commit ${summary.gitCommit?.slice(0, 12) ?? "–"} · exit code ${summary.exitCode}`,
+    "",
+    "| step | verdict | duration |",
+    "|---|---|---:|",
+    ...summary.steps.map((step) => `| ${step.name}${step.profile ? ` (${step.profile})` : ""} | ${verdictMark[step.verdict]} | ${(step.durationMs / 1000).toFixed(1)} s |`),
+  ];
+  for (const step of summary.steps) {
+    lines.push("", `## ${step.name}: ${verdictMark[step.verdict]}`);
+    if (step.error) lines.push("", `> ${step.error}`);
+    lines.push(...endpointTable(step), ...checkTable(step));
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,34 @@
+import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
+import { loadConfig } from "../config.ts";
+import { printJson, say, table } from "../lib/output.ts";
+import { scenarioCatalog } from "../../scenarios/catalog.ts";
+
+export const listCommand: Command = {
+  name: "list",
+  summary: "list scenarios, suites, profiles and environments",
+  help: `Usage: bulwark list [--json] [--config <file>]
+
+Examples:
+  bulwark list
+  bulwark list --json | jq '.suites[].name'
+`,
+  options: { config: { type: "string" } },
+  async run(context) {
+    const config = await loadConfig(stringFlag(context, "config"));
+    const listing = {
+      scenarios: scenarioCatalog.map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: [...entry.endpoints] })),
+      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => step.scenario) })),
+      profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
+      environments: Object.entries(config.environments).map(([name, environment]) => ({ name, description: environment.description, demo: environment.demo })),
+    };
+    if (booleanFlag(context, "json")) {
+      printJson(listing);
+      return 0;
+    }
+    say("Scenarios:\n" + table(listing.scenarios.map((s) => ["  " + s.name, s.defaultProfile, s.description])));
+    say("\nSuites:\n" + table(listing.suites.map((s) => ["  " + s.name, s.steps.join(" -> "), s.description])));
+    say("\nProfiles:\n" + table(listing.profiles.map((p) => ["  " + p.name, p.executor])));
+    say("\nEnvironments:\n" + table(listing.environments.map((e) => ["  " + e.name, e.demo ? "demo target" : "", e.description])));
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+import type { CommandContext, OptionSpec } from "../lib/command.ts";
+import { listFlag, stringFlag } from "../lib/command.ts";
+import { UsageError } from "../lib/errors.ts";
+import { parseDemoFaults, noFaults, type DemoFaults } from "../demo-target/faults.ts";
+
+/** Flags shared by `run` and `gate`. */
+export const loadOptions = {
+  env: { type: "string" },
+  target: { type: "string" },
+  profile: { type: "string" },
+  out: { type: "string" },
+  config: { type: "string" },
+  "demo-fault": { type: "string", multiple: true },
+} satisfies OptionSpec;
+
+export const loadFlagsHelp = `Flags:
+  --env <name>          environment from the config (default: its defaultEnvironment, "local": the demo target) [BULWARK_ENV]
+  --target <url>        base URL of the service under test, overriding the environment's [BULWARK_TARGET]
+  --profile <name>      load profile: smoke, load, stress, breakpoint, spike, soak
+  --out <dir>           root folder of run directories (default: reports/) [BULWARK_REPORTS_DIR]
+  --config <file>       config file (default: bulwark.config.json) [BULWARK_CONFIG]
+  --demo-fault <spec>   make the demo target misbehave: latency=300ms, errors=5% (comma-separated or repeated)
+  --json                print summary.json on stdout at the end
+`;
+
+export function targetFlag(context: CommandContext): string | undefined {
+  const target = stringFlag(context, "target", "BULWARK_TARGET");
+  if (target === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UsageError(`--target: '${target}' is not a URL (expected e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--target: '${target}' must be an http:// or https:// URL`);
+  return target;
+}
+
+export function demoFaultsFlag(context: CommandContext): DemoFaults {
+  const specs = listFlag(context, "demo-fault");
+  if (specs.length === 0) return noFaults;
+  const faults = parseDemoFaults(specs);
+  if ("error" in faults) throw new UsageError(faults.error);
+  return faults;
+}

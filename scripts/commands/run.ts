@@ -1,0 +1,51 @@
+import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
+import { UsageError } from "../lib/errors.ts";
+import { loadConfig, pickEnvironment } from "../config.ts";
+import { executeLoadRun } from "../load-run.ts";
+import { chooseProfile } from "../plan.ts";
+import { findScenario, scenarioCatalog } from "../../scenarios/catalog.ts";
+import { demoFaultsFlag, loadFlagsHelp, loadOptions, targetFlag } from "./load-flags.ts";
+import { finishLoadRun } from "./finish-load-run.ts";
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run one k6 scenario with its SLO thresholds",
+  help: `Usage: bulwark run <scenario> [flags]
+
+Runs one scenario under k6 with the SLO thresholds of the endpoints it calls, and writes
+reports/<run-id>/ (summary.json, junit.xml, summary.md).
+
+Scenarios: ${scenarioCatalog.map((entry) => entry.name).join(", ")}
+
+${loadFlagsHelp}
+Examples:
+  bulwark run smoke
+  bulwark run browse-catalog --profile stress
+  bulwark run smoke --demo-fault latency=300ms       # watch the p95 threshold fail (exit 1)
+  bulwark run browse-catalog --env staging --target https://staging.internal.example
+`,
+  options: loadOptions,
+  async run(context) {
+    const [scenario, ...extra] = context.positionals;
+    if (!scenario) throw new UsageError("run: missing <scenario> (see 'bulwark list')");
+    if (extra.length > 0) throw new UsageError(`run: unexpected argument '${extra[0]}'`);
+    if (!findScenario(scenario)) throw new UsageError(`run: unknown scenario '${scenario}' (known: ${scenarioCatalog.map((entry) => entry.name).join(", ")})`);
+    const config = await loadConfig(stringFlag(context, "config"));
+    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const profileName = chooseProfile({ flag: stringFlag(context, "profile"), scenario });
+    const targetOverride = targetFlag(context);
+    const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
+    const result = await executeLoadRun({
+      kind: "run",
+      name: scenario,
+      steps: [{ stepName: scenario, scenario, profileName }],
+      config,
+      environmentName,
+      demoFaults: demoFaultsFlag(context),
+      abortSignal: context.abortSignal,
+      ...(targetOverride ? { targetOverride } : {}),
+      ...(reportsRoot ? { reportsRoot } : {}),
+    });
+    return finishLoadRun(result, booleanFlag(context, "json"));
+  },
+};

@@ -1,0 +1,40 @@
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { ToolingError } from "../lib/errors.ts";
+import { repoPath } from "../lib/repo-root.ts";
+import { formatDemoFaults, type DemoFaults } from "./faults.ts";
+
+export interface RunningDemoTarget {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the demo target as its own process on 127.0.0.1 and a free port, so it never shares a CPU loop with bulwark. */
+export function startDemoTarget(faults: DemoFaults, startTimeoutMs = 15_000): Promise<RunningDemoTarget> {
+  const args = [repoPath("dist", "demo-target.mjs"), "--host", "127.0.0.1", "--port", "0", "--exit-with-stdin", ...formatDemoFaults(faults).flatMap((fault) => ["--fault", fault])];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new ToolingError(`demo target did not start within ${startTimeoutMs / 1000}s: ${stderr.trim()}`));
+    }, startTimeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new ToolingError(`demo target exited with code ${code}: ${stderr.trim()}`));
+    });
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      clearTimeout(timer);
+      if (match?.[1]) resolve({ baseUrl: match[1], stop });
+      else reject(new ToolingError(`demo target said '${line}' instead of its address`));
+    });
+  });
+}
