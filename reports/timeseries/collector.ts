@@ -1,0 +1,108 @@
+import { closeSync, constants, createReadStream, openSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exec } from "../../scripts/lib/exec.ts";
+import { writeFileAtomic } from "../write-atomic.ts";
+import { K6JsonLineReader } from "./k6-json-lines.ts";
+import { PerSecondAggregator, type AggregatorOptions } from "./per-second-aggregator.ts";
+import type { TimeSeries } from "./timeseries-schema.ts";
+
+export interface MetricStreamCollector {
+  /** Arguments to add to `k6 run`. */
+  k6Args: string[];
+  /** Where finish() writes the time series. */
+  outputPath: string;
+  /** Call once k6 has exited, whatever its exit code: drains the stream and writes outputPath. */
+  finish(): Promise<TimeSeries>;
+}
+
+export interface CollectorOptions extends AggregatorOptions {
+  /** Step name for runs with several k6 steps: the file becomes timeseries-<step>.json. */
+  step?: string;
+}
+
+const readChunkBytes = 1 << 20;
+
+export const timeSeriesFileName = (step?: string): string => (step ? `timeseries-${step.replace(/[^A-Za-z0-9._-]/g, "_")}.json` : "timeseries.json");
+
+/**
+ * Collects k6's metric stream while k6 runs. k6 writes its JSON output into a named pipe that is read
+ * and aggregated as it comes, so a long soak leaves no multi-gigabyte file behind. Where mkfifo is not
+ * available, k6 writes a temporary file that is aggregated after the run and deleted.
+ */
+export async function createMetricStreamCollector(runDir: string, options: CollectorOptions = {}): Promise<MetricStreamCollector> {
+  const workDir = await mkdtemp(join(tmpdir(), "bulwark-metrics-"));
+  const streamPath = join(workDir, "k6-metrics.ndjson");
+  const outputPath = join(runDir, timeSeriesFileName(options.step));
+  const aggregator = new PerSecondAggregator(options);
+  const isPipe = (await exec("mkfifo", ["-m", "600", streamPath]).catch(() => null))?.code === 0;
+
+  let drained: Promise<void> | null = null;
+  let ended = false;
+  if (isPipe) {
+    drained = readInto(streamPath, aggregator).finally(() => (ended = true));
+    // A read error must not leave the promise unobserved before finish() awaits it.
+    drained.catch(() => {});
+  }
+
+  return {
+    k6Args: ["--out", `json=${streamPath}`],
+    outputPath,
+    async finish() {
+      try {
+        if (isPipe && drained) {
+          await releaseWaitingReader(streamPath, () => ended);
+          await drained;
+        } else {
+          await readInto(streamPath, aggregator).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== "ENOENT") throw error;
+          });
+        }
+        const series = aggregator.finish();
+        await writeFileAtomic(outputPath, JSON.stringify(series) + "\n");
+        return series;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Aggregates a recorded k6 JSON output file (or a pipe) into a time series. */
+export async function aggregateK6Json(path: string, options: AggregatorOptions = {}): Promise<TimeSeries> {
+  const aggregator = new PerSecondAggregator(options);
+  await readInto(path, aggregator);
+  return aggregator.finish();
+}
+
+function readInto(path: string, aggregator: PerSecondAggregator): Promise<void> {
+  const reader = new K6JsonLineReader(aggregator);
+  return new Promise((resolve, reject) => {
+    const stream = createReadStream(path, { highWaterMark: readChunkBytes });
+    stream.on("data", (chunk) => reader.write(chunk));
+    stream.on("error", reject);
+    stream.on("end", () => {
+      reader.end();
+      resolve();
+    });
+  });
+}
+
+/**
+ * If k6 never opened the pipe (it failed before its outputs started), our reader is still blocked in
+ * open(2). Opening the pipe for writing without blocking, then closing it, hands the reader an empty
+ * stream. It may take a few tries when the reader's own open has not been issued yet.
+ */
+async function releaseWaitingReader(path: string, hasEnded: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!hasEnded() && Date.now() < deadline) {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+      return;
+    } catch {
+      // ENXIO: no reader has the pipe open yet (or any more); wait and look again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
