@@ -21,6 +21,17 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
+      {
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts"],
+          // Brings the local Kubernetes cluster up once (building it from the Go module proxy on a cold machine).
+          globalSetup: ["test/support/cluster-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

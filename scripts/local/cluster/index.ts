@@ -1,24 +1,198 @@
-// Public surface of the local Kubernetes test cluster (issue 4). Placeholder until that work lands.
+// Public surface of the local Kubernetes test cluster: real control plane, HPA controller,
+// metrics-server and Chaos Mesh controller, on simulated (KWOK) nodes. Used by `bulwark local` and tests.
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { ToolingError } from "../../lib/errors.ts";
+import { formatDuration, table } from "../../lib/output.ts";
+import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
+import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
+import { kubectlFor, type Kubectl } from "./kubectl.ts";
+import { clusterExists, deleteControlPlane, ensureControlPlane, ensureNodes, isApiReady, readyNodes } from "./kwok-cluster.ts";
+import { withLock } from "./lock.ts";
+import { stateDir, statePaths } from "./paths.ts";
+import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
+import { clusterProcesses, listeningPorts } from "./processes.ts";
+import type { BinaryName } from "./recipes.ts";
+
+export { kubectlFor, type Kubectl } from "./kubectl.ts";
+export { builtBinaries } from "./build.ts";
+export { simulatedNodes, timings } from "./kwok-cluster.ts";
+export { clusterProcesses, listeningPorts } from "./processes.ts";
+export { chaosNamespace } from "./chaos-mesh.ts";
 
 export interface ClusterOptions {
   log: (line: string) => void;
   abortSignal?: AbortSignal;
 }
-export type ClusterStatus = Record<string, unknown>;
 
-export async function up(_options: ClusterOptions): Promise<void> {
-  throw new ToolingError("local up --cluster: not available yet");
+export interface UpResult {
+  kubeconfig: string;
+  controlPlane: "reused" | "started" | "created";
+  /** whether chaos-controller-manager runs (false when it could not be built or started) */
+  chaosMesh: { running: boolean; problem?: string };
+  /** recipes built during this call */
+  built: { name: string; seconds: number }[];
+  seconds: number;
 }
-export async function down(_options: Omit<ClusterOptions, "abortSignal">): Promise<void> {
-  throw new ToolingError("local down --cluster: not available yet");
+
+export interface ClusterStatus {
+  running: boolean;
+  kubeconfig?: string;
+  versions: Record<string, string>;
+  binaries: { built: string[]; missing: string[] };
+  apiServer: { ready: boolean; serverVersion?: string };
+  nodes: { ready: string[] };
+  metricsApi: { available: boolean };
+  chaosMesh: { crds: boolean; controller: boolean; pid?: number };
+  processes: { name: string; pid: number; alive: boolean; listening: string[] }[];
 }
+
+const requiredForControlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "metrics-server"];
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new ToolingError("cluster: interrupted");
+}
+
+/** Builds what is missing (once per pin), then starts the cluster or reuses the running one. Safe to call repeatedly. */
+export async function up(options: ClusterOptions): Promise<UpResult> {
+  const started = Date.now();
+  const { log } = options;
+  const report = await ensureBinaries(log);
+  checkAbort(options.abortSignal);
+  const missing = requiredForControlPlane.filter((name) => !report.binaries[name]);
+  if (missing.length > 0) {
+    const reasons = report.failed.map((failure) => `${failure.name}: ${failure.reason}`).join("\n");
+    throw new ToolingError(`cluster: cannot start without ${missing.join(", ")}\n${reasons}`);
+  }
+  const binaries = report.binaries as BinaryPaths;
+  const kubectl = kubectlFor(binaries.kubectl);
+
+  return withLock("cluster-up", log, async () => {
+    const controlPlane = await ensureControlPlane(binaries, kubectl, log);
+    checkAbort(options.abortSignal);
+    await ensureNodes(kubectl);
+    const chaosMesh = await startChaosMesh(binaries, kubectl, report.failed, log);
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    log(`cluster: ${controlPlane === "reused" ? "already running" : controlPlane} in ${formatDuration(Date.now() - started)}; Kubernetes ${kubernetesVersion}, ${(await readyNodes(kubectl)).length} simulated nodes${chaosMesh.running ? ", Chaos Mesh" : ""}`);
+    log(`cluster: use it with  export KUBECONFIG=${statePaths.kubeconfig()}   (or: export KUBECONFIG=$(bulwark local kubeconfig))`);
+    return { kubeconfig: statePaths.kubeconfig(), controlPlane, chaosMesh, built: report.built, seconds };
+  });
+}
+
+async function startChaosMesh(binaries: Partial<BinaryPaths>, kubectl: Kubectl, failed: { name: string; reason: string }[], log: (line: string) => void): Promise<UpResult["chaosMesh"]> {
+  const crdFile = await assetPath("chaos-mesh", "crd.yaml");
+  const binary = binaries["chaos-controller-manager"];
+  if (!crdFile || !binary) {
+    const problem = `Chaos Mesh is not available: ${failed.find((failure) => failure.name === "chaos-mesh")?.reason ?? "not built"}`;
+    log(`cluster: ${problem}`);
+    return { running: false, problem };
+  }
+  try {
+    await installCrds(kubectl, crdFile);
+    await ensureChaosController(binary, kubectl, statePaths.kubeconfig(), log);
+    return { running: true };
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    log(`cluster: ${problem}`);
+    return { running: false, problem };
+  }
+}
+
+/** Stops every process the cluster started and removes its state. Safe when nothing runs. */
+export async function down(options: Omit<ClusterOptions, "abortSignal">): Promise<void> {
+  await withLock("cluster-up", options.log, async () => {
+    const before = await clusterProcesses();
+    await stopChaosController();
+    const binaries = await builtBinaries();
+    const problem = await deleteControlPlane(binaries);
+    if (problem) options.log(`cluster: kwokctl delete cluster reported: ${problem}; stopping its processes directly`);
+    // Whatever kwokctl could not stop (or a missing kwokctl) is stopped here by the recorded pids.
+    for (const process of before) {
+      if (process.alive && isStillAlive(process.pid)) killQuietly(process.pid);
+    }
+    await rm(stateDir(), { recursive: true, force: true });
+    options.log(existsSync(stateDir()) ? "cluster: state could not be removed" : before.length > 0 ? `cluster: stopped ${before.length} processes and removed ${stateDir()}` : "cluster: nothing was running");
+  });
+}
+
+function isStillAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 export async function status(): Promise<ClusterStatus> {
-  return { available: false };
+  const binaries = await builtBinaries();
+  const allBinaries: BinaryName[] = [...requiredForControlPlane, "chaos-controller-manager"];
+  const processes = await clusterProcesses();
+  const ports = await listeningPorts(processes.filter((process) => process.alive).map((process) => process.pid));
+  const result: ClusterStatus = {
+    running: false,
+    versions: { kubernetes: kubernetesVersion, etcd: etcdVersion, kwok: kwokVersion, "metrics-server": metricsServerVersion, "chaos-mesh": chaosMeshVersion },
+    binaries: { built: allBinaries.filter((name) => binaries[name]), missing: allBinaries.filter((name) => !binaries[name]) },
+    apiServer: { ready: false },
+    nodes: { ready: [] },
+    metricsApi: { available: false },
+    chaosMesh: { crds: false, controller: false },
+    processes: processes.map((process) => ({
+      ...process,
+      listening: ports.filter((port) => port.pid === process.pid).map((port) => `${port.address}:${port.port}`),
+    })),
+  };
+  if (!binaries.kubectl || !clusterExists()) return result;
+  const kubectl = kubectlFor(binaries.kubectl);
+  result.kubeconfig = statePaths.kubeconfig();
+  result.apiServer.ready = await isApiReady(kubectl);
+  if (!result.apiServer.ready) return result;
+  result.running = true;
+  const version = await kubectl.run(["version", "-o", "json"]);
+  if (version.code === 0) result.apiServer.serverVersion = (JSON.parse(version.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
+  result.nodes.ready = await readyNodes(kubectl);
+  result.metricsApi.available = (await kubectl.run(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes"])).code === 0;
+  result.chaosMesh.crds = (await kubectl.run(["get", "crd", "podchaos.chaos-mesh.org", "-o", "name"])).code === 0;
+  const chaos = await chaosControllerAlive();
+  result.chaosMesh.controller = Boolean(chaos);
+  if (chaos) result.chaosMesh.pid = chaos.pid;
+  return result;
 }
+
 export function formatStatus(status: ClusterStatus): string {
-  return `cluster: ${JSON.stringify(status)}`;
+  const yesNo = (value: boolean) => (value ? "yes" : "no");
+  const lines = [
+    `cluster: ${status.running ? "running" : "not running"}${status.kubeconfig ? ` (KUBECONFIG=${status.kubeconfig})` : ""}`,
+    `  versions: ${Object.entries(status.versions).map(([name, version]) => `${name} ${version}`).join(", ")}`,
+    `  binaries built: ${status.binaries.built.length}/${status.binaries.built.length + status.binaries.missing.length}${status.binaries.missing.length > 0 ? ` (missing: ${status.binaries.missing.join(", ")})` : ""}`,
+    `  API server ready: ${yesNo(status.apiServer.ready)}${status.apiServer.serverVersion ? ` (${status.apiServer.serverVersion})` : ""}`,
+    `  nodes ready: ${status.nodes.ready.length > 0 ? status.nodes.ready.join(", ") : "none"}`,
+    `  metrics API: ${yesNo(status.metricsApi.available)}`,
+    `  Chaos Mesh: CRDs ${yesNo(status.chaosMesh.crds)}, controller ${yesNo(status.chaosMesh.controller)}${status.chaosMesh.pid ? ` (pid ${status.chaosMesh.pid})` : ""}`,
+  ];
+  if (status.processes.length > 0) {
+    lines.push(
+      table([
+        ["process", "pid", "alive", "listening"],
+        ...status.processes.map((process) => [process.name, String(process.pid), yesNo(process.alive), process.listening.join(" ")]),
+      ])
+        .split("\n")
+        .map((line) => `  ${line}`)
+        .join("\n"),
+    );
+  }
+  return lines.join("\n");
 }
+
 export async function kubeconfigPath(): Promise<string> {
-  throw new ToolingError("local kubeconfig: not available yet");
+  if (!existsSync(statePaths.kubeconfig())) throw new ToolingError("local kubeconfig: the cluster is not running; start it with `bulwark local up --cluster`");
+  return statePaths.kubeconfig();
 }

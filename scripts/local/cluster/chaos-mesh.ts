@@ -1,0 +1,180 @@
+// Chaos Mesh out of cluster: its CRDs from the pinned module's own manifests, and chaos-controller-manager
+// as a local process (self-signed webhook certificate, leader election off, everything on 127.0.0.1).
+// Its admission webhooks are registered with the API server by URL, so objects are defaulted and
+// validated exactly as in an in-cluster install.
+import { spawn } from "node:child_process";
+import { existsSync, openSync, closeSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, connect } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ToolingError } from "../../lib/errors.ts";
+import { exec, tail } from "../../lib/exec.ts";
+import type { Kubectl } from "./kubectl.ts";
+import { isProcessAlive } from "./lock.ts";
+import { statePaths } from "./paths.ts";
+
+export const chaosNamespace = "chaos-mesh";
+/** Kinds whose webhooks are registered; the webhook server serves /mutate-... and /validate-... for each. */
+const webhookResources = [{ kind: "podchaos", plural: "podchaos" }];
+
+export interface ChaosState {
+  pid: number;
+  webhookPort: number;
+  metricsPort: number;
+  binary: string;
+}
+
+export async function readChaosState(): Promise<ChaosState | undefined> {
+  const text = await readFile(statePaths.chaosState(), "utf8").catch(() => undefined);
+  return text ? (JSON.parse(text) as ChaosState) : undefined;
+}
+
+export async function installCrds(kubectl: Kubectl, crdFile: string): Promise<void> {
+  // Server-side apply: the CRDs are too large for the last-applied annotation of client-side apply.
+  await kubectl.must(["apply", "--server-side", "--force-conflicts", "--field-manager=bulwark", "-f", crdFile]);
+  await kubectl.must(["wait", "--for=condition=Established", "--timeout=60s", "crd/podchaos.chaos-mesh.org", "crd/networkchaos.chaos-mesh.org", "crd/schedules.chaos-mesh.org"]);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.setTimeout(1000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function ensureCertificate(): Promise<string> {
+  const dir = statePaths.chaosCertDir();
+  const cert = join(dir, "tls.crt");
+  if (!existsSync(cert) || !existsSync(join(dir, "tls.key"))) {
+    await mkdir(dir, { recursive: true });
+    const result = await exec("openssl", [
+      "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+      "-subj", "/CN=chaos-mesh-webhook.bulwark.local",
+      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-keyout", join(dir, "tls.key"), "-out", cert,
+    ]).catch((error: Error) => ({ code: -1, stdout: "", stderr: error.message, signal: null }));
+    if (result.code !== 0) throw new ToolingError(`chaos-mesh: could not create the webhook certificate with openssl (apt-get install openssl): ${tail(result.stderr, 3)}`);
+  }
+  return readFile(cert, "utf8");
+}
+
+/** The controller is running when its recorded process is alive and is our binary. */
+export async function chaosControllerAlive(): Promise<ChaosState | undefined> {
+  const state = await readChaosState();
+  if (!state || !isProcessAlive(state.pid)) return undefined;
+  const commandLine = await readFile(`/proc/${state.pid}/cmdline`, "utf8").catch(() => "");
+  return commandLine.startsWith(state.binary) ? state : undefined;
+}
+
+export async function ensureChaosController(binary: string, kubectl: Kubectl, kubeconfig: string, log: (line: string) => void): Promise<"reused" | "started"> {
+  const running = await chaosControllerAlive();
+  if (running) return "reused";
+  await kubectl.must(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: chaosNamespace } }));
+  const caBundle = Buffer.from(await ensureCertificate()).toString("base64");
+  const [webhookPort, metricsPort] = [await freePort(), await freePort()];
+  const logFd = openSync(statePaths.chaosLog(), "a");
+  const child = spawn(binary, [], {
+    detached: true,
+    stdio: ["ignore", logFd, logFd],
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/",
+      KUBECONFIG: kubeconfig,
+      NAMESPACE: chaosNamespace,
+      ENABLE_LEADER_ELECTION: "false",
+      WEBHOOK_HOST: "127.0.0.1",
+      WEBHOOK_PORT: String(webhookPort),
+      METRICS_HOST: "127.0.0.1",
+      METRICS_PORT: String(metricsPort),
+      PPROF_ADDR: "0",
+      CERTS_DIR: statePaths.chaosCertDir(),
+      CLUSTER_SCOPED: "true",
+    },
+  });
+  closeSync(logFd);
+  child.unref();
+  if (!child.pid) throw new ToolingError("chaos-mesh: could not start chaos-controller-manager");
+  const state: ChaosState = { pid: child.pid, webhookPort, metricsPort, binary };
+  await writeFile(statePaths.chaosPidFile(), String(child.pid));
+  await writeFile(statePaths.chaosState(), JSON.stringify(state, null, 2) + "\n");
+
+  const deadline = Date.now() + 90_000;
+  while (!(await portAnswers(webhookPort))) {
+    if (!isProcessAlive(child.pid)) {
+      const output = await readFile(statePaths.chaosLog(), "utf8").catch(() => "");
+      throw new ToolingError(`chaos-mesh: chaos-controller-manager exited during start (log ${statePaths.chaosLog()}):\n${tail(output, 10)}`);
+    }
+    if (Date.now() > deadline) throw new ToolingError(`chaos-mesh: webhook server did not listen on 127.0.0.1:${webhookPort} within 90 s (log ${statePaths.chaosLog()})`);
+    await sleep(500);
+  }
+  await registerWebhooks(kubectl, webhookPort, caBundle);
+  log(`chaos-mesh: chaos-controller-manager running (pid ${child.pid}, webhook 127.0.0.1:${webhookPort}, metrics 127.0.0.1:${metricsPort})`);
+  return "started";
+}
+
+async function registerWebhooks(kubectl: Kubectl, port: number, caBundle: string): Promise<void> {
+  const webhook = (verb: "mutate" | "validate", resource: (typeof webhookResources)[number]) => ({
+    name: `${verb}-${resource.kind}.chaos-mesh.org`,
+    clientConfig: { url: `https://127.0.0.1:${port}/${verb}-chaos-mesh-org-v1alpha1-${resource.kind}`, caBundle },
+    rules: [{ apiGroups: ["chaos-mesh.org"], apiVersions: ["v1alpha1"], operations: ["CREATE", "UPDATE"], resources: [resource.plural] }],
+    failurePolicy: "Fail",
+    sideEffects: "None",
+    admissionReviewVersions: ["v1"],
+    timeoutSeconds: 10,
+  });
+  const list = {
+    apiVersion: "v1",
+    kind: "List",
+    items: [
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "MutatingWebhookConfiguration",
+        metadata: { name: "chaos-mesh-mutation", labels: { "app.kubernetes.io/managed-by": "bulwark" } },
+        webhooks: webhookResources.map((resource) => webhook("mutate", resource)),
+      },
+      {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: { name: "chaos-mesh-validation", labels: { "app.kubernetes.io/managed-by": "bulwark" } },
+        webhooks: webhookResources.map((resource) => webhook("validate", resource)),
+      },
+    ],
+  };
+  await kubectl.must(["apply", "-f", "-"], JSON.stringify(list));
+}
+
+/** Stops chaos-controller-manager if it is ours and alive; returns once it has exited. */
+export async function stopChaosController(): Promise<void> {
+  const state = await chaosControllerAlive();
+  if (state) {
+    process.kill(state.pid, "SIGTERM");
+    const deadline = Date.now() + 15_000;
+    while (isProcessAlive(state.pid) && Date.now() < deadline) await sleep(200);
+    if (isProcessAlive(state.pid)) process.kill(state.pid, "SIGKILL");
+    while (isProcessAlive(state.pid)) await sleep(100);
+  }
+  await rm(statePaths.chaosPidFile(), { force: true });
+  await rm(statePaths.chaosState(), { force: true });
+}

@@ -1,0 +1,178 @@
+// The control plane: kwokctl's binary runtime running our own builds of etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler, kwok-controller and metrics-server, all bound to 127.0.0.1.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ToolingError } from "../../lib/errors.ts";
+import { exec, tail } from "../../lib/exec.ts";
+import type { BinaryPaths } from "./build.ts";
+import type { Kubectl } from "./kubectl.ts";
+import { clusterName, stateDir, statePaths } from "./paths.ts";
+import { clusterProcesses } from "./processes.ts";
+
+/** Simulated nodes: enough room for the tests' Deployments and HPA scale-outs. */
+export const simulatedNodes = ["kwok-node-0", "kwok-node-1", "kwok-node-2"];
+
+/** How quickly the HPA loop and metrics pipeline react, so HPA tests take seconds rather than minutes. */
+export const timings = {
+  hpaSyncPeriod: "5s",
+  /** metrics-server refuses anything under 10 s */
+  metricResolution: "10s",
+  /** pods become Ready at once on KWOK; the default 5 min would make the HPA ignore fresh pods' CPU */
+  hpaCpuInitializationPeriod: "10s",
+  hpaInitialReadinessDelay: "5s",
+};
+
+export function kwokctlConfiguration(binaries: BinaryPaths): object {
+  const arg = (key: string, value: string) => ({ key, value, override: true });
+  return {
+    apiVersion: "config.kwok.x-k8s.io/v1alpha1",
+    kind: "KwokctlConfiguration",
+    options: {
+      runtime: "binary",
+      bindAddress: "127.0.0.1",
+      enable: ["metrics-server"],
+      quietPull: true,
+      kubeApiserverBinary: binaries["kube-apiserver"],
+      kubeControllerManagerBinary: binaries["kube-controller-manager"],
+      kubeSchedulerBinary: binaries["kube-scheduler"],
+      kubectlBinary: binaries.kubectl,
+      etcdBinary: binaries.etcd,
+      kwokControllerBinary: binaries.kwok,
+      metricsServerBinary: binaries["metrics-server"],
+    },
+    componentsPatches: [
+      {
+        name: "kube-controller-manager",
+        extraArgs: [
+          arg("horizontal-pod-autoscaler-sync-period", timings.hpaSyncPeriod),
+          arg("horizontal-pod-autoscaler-cpu-initialization-period", timings.hpaCpuInitializationPeriod),
+          arg("horizontal-pod-autoscaler-initial-readiness-delay", timings.hpaInitialReadinessDelay),
+        ],
+      },
+      { name: "metrics-server", extraArgs: [arg("metric-resolution", timings.metricResolution)] },
+    ],
+  };
+}
+
+function kwokctlEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, KWOK_WORKDIR: statePaths.kwokWorkdir() };
+}
+
+async function kwokctl(binaries: Pick<BinaryPaths, "kwokctl">, args: string[], timeoutMs = 5 * 60_000) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await exec(binaries.kwokctl, ["--name", clusterName, ...args], { env: kwokctlEnv(), signal: controller.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function clusterExists(): boolean {
+  return existsSync(statePaths.kwokClusterDir());
+}
+
+export async function isApiReady(kubectl: Kubectl): Promise<boolean> {
+  if (!existsSync(statePaths.kubeconfig())) return false;
+  const result = await kubectl.run(["get", "--raw", "/readyz"]).catch(() => undefined);
+  return result?.code === 0 && result.stdout.trim() === "ok";
+}
+
+async function waitForApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await isApiReady(kubectl)) return;
+    await sleep(500);
+  }
+  throw new ToolingError(`cluster: the API server did not become ready within ${timeoutMs / 1000} s (logs: ${statePaths.kwokClusterDir()}/logs)`);
+}
+
+/** Creates the cluster, or restarts its processes when the state exists but they stopped (after a reboot). */
+export async function ensureControlPlane(binaries: BinaryPaths, kubectl: Kubectl, log: (line: string) => void): Promise<"reused" | "started" | "created"> {
+  if (clusterExists()) {
+    const processes = await clusterProcesses();
+    const kwokProcesses = processes.filter((process) => process.name !== "chaos-controller-manager");
+    if (kwokProcesses.length > 0 && kwokProcesses.every((process) => process.alive) && (await isApiReady(kubectl))) return "reused";
+    log("cluster: state found but processes are not all running; restarting them");
+    const started = await kwokctl(binaries, ["start", "cluster"]);
+    if (started.code === 0) {
+      await waitForApi(kubectl, 120_000).catch(() => undefined);
+      if (await isApiReady(kubectl)) return "started";
+    }
+    log(`cluster: restart failed, recreating the cluster: ${tail(started.stderr, 3)}`);
+    await deleteControlPlane(binaries);
+  }
+  await mkdir(stateDir(), { recursive: true });
+  await writeFile(statePaths.kwokctlConfig(), JSON.stringify(kwokctlConfiguration(binaries), null, 2) + "\n");
+  const created = await kwokctl(binaries, [
+    "create",
+    "cluster",
+    "--runtime",
+    "binary",
+    "--config",
+    statePaths.kwokctlConfig(),
+    "--kubeconfig",
+    statePaths.kubeconfig(),
+    "--wait",
+    "2m",
+  ]);
+  if (created.code !== 0) {
+    throw new ToolingError(`cluster: kwokctl create cluster failed (logs: ${statePaths.kwokClusterDir()}/logs):\n${tail(created.stderr || created.stdout, 15)}`);
+  }
+  await waitForApi(kubectl, 120_000);
+  return "created";
+}
+
+export async function deleteControlPlane(binaries: Partial<Pick<BinaryPaths, "kwokctl">>): Promise<string | undefined> {
+  if (!clusterExists()) return undefined;
+  if (binaries.kwokctl) {
+    const deleted = await kwokctl({ kwokctl: binaries.kwokctl }, ["delete", "cluster", "--kubeconfig", statePaths.kubeconfig()]);
+    if (deleted.code === 0) return undefined;
+    return tail(deleted.stderr || deleted.stdout, 5);
+  }
+  return "kwokctl binary not built";
+}
+
+function nodeManifest(name: string): object {
+  const resources = { cpu: "16", memory: "64Gi", pods: "110" };
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name,
+      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+      labels: {
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "node-role.kubernetes.io/agent": "",
+        type: "kwok",
+      },
+    },
+    spec: {},
+    status: { allocatable: resources, capacity: resources },
+  };
+}
+
+/** Registers the simulated nodes (idempotent) and waits until kwok-controller reports them Ready. */
+export async function ensureNodes(kubectl: Kubectl, timeoutMs = 60_000): Promise<void> {
+  const list = { apiVersion: "v1", kind: "List", items: simulatedNodes.map(nodeManifest) };
+  await kubectl.must(["apply", "-f", "-"], JSON.stringify(list));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await readyNodes(kubectl);
+    if (simulatedNodes.every((name) => ready.includes(name))) return;
+    if (Date.now() > deadline) throw new ToolingError(`cluster: simulated nodes not Ready within ${timeoutMs / 1000} s (ready: ${ready.join(", ") || "none"})`);
+    await sleep(500);
+  }
+}
+
+export async function readyNodes(kubectl: Kubectl): Promise<string[]> {
+  const result = await kubectl.run(["get", "nodes", "-o", "json"]);
+  if (result.code !== 0) return [];
+  const nodes = JSON.parse(result.stdout) as { items: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }[] };
+  return nodes.items
+    .filter((node) => node.status?.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True"))
+    .map((node) => node.metadata.name);
+}

@@ -1,0 +1,22 @@
+// Where the running cluster keeps its state: inside the repository's ignored .bulwark/ folder, so that
+// `bulwark local kubeconfig` gives the same path every time and `down` can remove all of it.
+import { join } from "node:path";
+import { repoPath } from "../../lib/repo-root.ts";
+
+export const clusterName = "bulwark";
+
+export function stateDir(): string {
+  return process.env.BULWARK_CLUSTER_STATE_DIR ?? repoPath(".bulwark", "cluster");
+}
+
+export const statePaths = {
+  kubeconfig: () => join(stateDir(), "kubeconfig"),
+  kwokWorkdir: () => join(stateDir(), "kwok"),
+  kwokClusterDir: () => join(stateDir(), "kwok", "clusters", clusterName),
+  kwokctlConfig: () => join(stateDir(), "kwokctl.yaml"),
+  chaosDir: () => join(stateDir(), "chaos-mesh"),
+  chaosPidFile: () => join(stateDir(), "chaos-mesh", "controller-manager.pid"),
+  chaosLog: () => join(stateDir(), "chaos-mesh", "controller-manager.log"),
+  chaosState: () => join(stateDir(), "chaos-mesh", "state.json"),
+  chaosCertDir: () => join(stateDir(), "chaos-mesh", "certs"),
+};

@@ -1,0 +1,25 @@
+// Acceptance 2: a Deployment gets Running, Ready pods on the simulated nodes (real scheduler, real
+// ReplicaSet controller, KWOK playing the kubelet).
+import { expect, vi } from "vitest";
+import { simulatedNodes } from "../../scripts/local/cluster/index.ts";
+import { clusterTest, deployment, isRunningAndReady, podsOf } from "../support/cluster-fixture.ts";
+
+clusterTest("a Deployment with 2 replicas gets 2 Running, Ready pods on simulated nodes", async ({ kube, namespace }) => {
+  await kube.apps.createNamespacedDeployment({ namespace, body: deployment("web", 2) });
+
+  const pods = await vi.waitFor(
+    async () => {
+      const current = await podsOf(kube, namespace, "web");
+      expect(current.filter(isRunningAndReady)).toHaveLength(2);
+      return current;
+    },
+    { timeout: 60_000, interval: 500 },
+  );
+  for (const pod of pods) expect(simulatedNodes).toContain(pod.spec?.nodeName);
+  const status = await kube.apps.readNamespacedDeploymentStatus({ name: "web", namespace });
+  await vi.waitFor(async () => {
+    const current = await kube.apps.readNamespacedDeploymentStatus({ name: "web", namespace });
+    expect(current.status?.readyReplicas).toBe(2);
+  }, { timeout: 30_000, interval: 500 });
+  expect(status.metadata?.name).toBe("web");
+});
