@@ -3,10 +3,10 @@ import { ExitCode, UsageError } from "../lib/errors.ts";
 import { bold, green, printJson, red, say, table, yellow } from "../lib/output.ts";
 import { defaultReportsRoot } from "../../reports/run-directory.ts";
 import type { RunSummary } from "../../reports/summary-schema.ts";
-import { compareWithHistory, compareWithRun, format, type Comparison, type MetricComparison } from "../../reports/history/baseline.ts";
-import { historyEnvVar, openHistoryStore } from "../../reports/history/history-store.ts";
-import { regressionPolicySchema, type RegressionPolicy } from "../../reports/history/regression-policy.ts";
-import { resolveRun } from "../../reports/history/resolve-run.ts";
+import { compareWithHistory, compareWithRun, format, type Comparison, type MetricComparison } from "../../reports/run-history/baseline.ts";
+import { historyEnvVar, openHistoryStore } from "../../reports/run-history/history-store.ts";
+import { regressionPolicySchema, type RegressionPolicy } from "../../reports/run-history/regression-policy.ts";
+import { resolveRun } from "../../reports/run-history/resolve-run.ts";
 import { loadConfig } from "../config.ts";
 
 const statusText: Record<MetricComparison["status"], string> = {
