@@ -23,6 +23,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "containers",
+          include: ["test/containers/**/*.test.ts"],
+          // Installs and starts the engine and builds the images once per run (cold: a few minutes).
+          globalSetup: ["test/support/containers-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 1_800_000,
+        },
+      },
+      {
+        test: {
           name: "cluster",
           include: ["test/cluster/**/*.test.ts"],
           // Brings the local Kubernetes cluster up once (building it from the Go module proxy on a cold machine).

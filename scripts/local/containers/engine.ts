@@ -57,13 +57,18 @@ export async function ensureEngine(log: (line: string) => void): Promise<{ info:
       if (afterInstall) return { info: afterInstall, actions };
     }
     log(`container engine: starting dockerd (log: ${engineLogFile()})`);
-    const pid = await startDockerd({ logFile: engineLogFile() });
+    const pid = await startDockerd({ logFile: engineLogFile(), args: dockerdFlagsFromEnvironment() });
     writeFileSync(startedPidFile(), String(pid));
     actions.push(`started dockerd (pid ${pid})`);
     const info = await engineInfo();
     if (!info) throw new ToolingError(`container engine: dockerd started but 'docker info' does not answer\n${tail(readLog(engineLogFile()))}`);
     return { info, actions };
   });
+}
+
+/** BULWARK_DOCKERD_FLAGS: extra flags for a dockerd that bulwark starts (e.g. `--storage-driver=vfs`). */
+export function dockerdFlagsFromEnvironment(): string[] {
+  return (process.env.BULWARK_DOCKERD_FLAGS ?? "").split(/\s+/).filter(Boolean);
 }
 
 async function installDockerIo(): Promise<void> {

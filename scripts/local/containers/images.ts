@@ -134,12 +134,13 @@ export async function buildFromDockerfile(name: string, image: ResolvedImage, di
       writeFileSync(join(context, entry), readFileSync(join(dir, entry)), { mode: statSync(join(dir, entry)).mode });
     }
     for (const [file, content] of Object.entries(extraFiles)) writeFileSync(join(context, file), content);
-    const args = ["build", "--tag", image.reference, "--label", `${labels.managed}=true`, "--label", `${labels.image}=${name}`];
+    const args = ["build", "--force-rm", "--tag", image.reference, "--label", `${labels.managed}=true`, "--label", `${labels.image}=${name}`];
     if (image.recipeHash) args.push("--label", `${labels.recipeHash}=${image.recipeHash}`);
     args.push("--build-arg", `BASE_IMAGE=${resolveImage("base").reference}`, context);
     const result = await exec("docker", args, { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
     if (result.code !== 0) {
-      const output = result.stdout + result.stderr;
+      // The classic builder's deprecation notice is not part of the failure.
+      const output = (result.stdout + result.stderr).replace(/^DEPRECATED: The legacy builder.*\n(?:[ \t]+\S.*\n)*\n?/m, "").replace(/\r/g, "");
       throw new ToolingError(`image ${name}: build failed at ${failingStep(output)}\n${tail(output, 12)}`);
     }
   } finally {
