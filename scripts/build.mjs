@@ -10,6 +10,7 @@ const nodeEntries = {
   cli: "scripts/cli.ts",
   bench: "scripts/bench/index.ts",
   "demo-target": "scripts/demo-target/main.ts",
+  "generate-schemas": "scripts/generate-schemas.ts",
 };
 
 export async function buildCli() {

@@ -77,6 +77,11 @@ export async function executeLoadRun(request: LoadRunRequest): Promise<LoadRunRe
   if (request.demoFaults && request.demoFaults !== noFaults && !usesDemo) {
     throw new UsageError("--demo-fault: only applies to the embedded demo target (an environment with demo: true and no --target)");
   }
+  for (const step of request.steps) {
+    if (!request.config.profiles[step.profileName]) {
+      throw new UsageError(`--profile: unknown profile '${step.profileName}' (known: ${Object.keys(request.config.profiles).join(", ")})`);
+    }
+  }
   const authToken = bearerToken(request);
   const k6 = await ensureK6(say);
   await bundleScenarios([...new Set(request.steps.map((step) => step.scenario))]);
