@@ -1,6 +1,9 @@
 import type { EndpointStats, RunSummary } from "../summary-schema.ts";
 import type { ComparedMetric, RegressionPolicy } from "./regression-policy.ts";
 
+/** The comparison of a gate run, next to its summary.json; report.html shows it. */
+export const comparisonFileName = "comparison.json";
+
 export type MetricStatus = "regression" | "ok" | "improved" | "insufficient-history" | "no-data";
 
 export interface MetricComparison {

@@ -5,13 +5,11 @@ import type { HistoryStore } from "./history-store.ts";
 import { applyComparison } from "./regression-checks.ts";
 import type { RegressionPolicy } from "./regression-policy.ts";
 
-export { compareWithHistory, compareWithRun, selectBaselineRuns, median, robustSpread, type Comparison, type MetricComparison } from "./baseline.ts";
+export { comparisonFileName, compareWithHistory, compareWithRun, selectBaselineRuns, median, robustSpread, type Comparison, type MetricComparison } from "./baseline.ts";
 export { openHistoryStore, defaultHistoryLocation, historyEnvVar, type HistoryStore, type HistoryListing } from "./history-store.ts";
 export { FolderHistoryStore } from "./folder-store.ts";
 export { regressionChecks, applyComparison } from "./regression-checks.ts";
 export { regressionPolicySchema, defaultRegressionPolicy, type RegressionPolicy, type ComparedMetric } from "./regression-policy.ts";
-
-export const comparisonFileName = "comparison.json";
 
 /**
  * What the gate calls once its steps are done and before it writes its reports: compares the run

@@ -1,0 +1,195 @@
+import type { Check, RunSummary, StepResult } from "../summary-schema.ts";
+import { format, type Comparison } from "../run-history/baseline.ts";
+import type { Phase, ReplicaTimeline, ReportInput } from "./report-input.ts";
+
+/** The browser-side parts inlined into the page: the charting library and the script that draws. */
+export interface ReportAssets {
+  chartLibraryJs: string;
+  chartLibraryCss: string;
+  clientJs: string;
+}
+
+/** What the in-page script reads: times as Unix seconds, everything aligned for the charts. */
+export interface ChartData {
+  steps: { name: string; series: ReportInput["timeSeries"][string] | null; phases: ChartPhase[] }[];
+  replicas: { target: string; time: number[]; desired: number[]; ready: number[]; phases: ChartPhase[] }[];
+}
+interface ChartPhase {
+  name: string;
+  kind: Phase["kind"];
+  start: number;
+  end: number;
+}
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char);
+
+/** JSON inside <script> must not be able to close the tag. */
+const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+
+const unixSeconds = (iso: string): number => Date.parse(iso) / 1000;
+
+function chartPhase(phase: Phase): ChartPhase {
+  return { name: phase.name, kind: phase.kind, start: unixSeconds(phase.start), end: unixSeconds(phase.end) };
+}
+
+export function chartData(input: ReportInput): ChartData {
+  return {
+    steps: input.summary.steps.map((step) => ({
+      name: step.name,
+      series: input.timeSeries[step.name] ?? null,
+      phases: input.phases.filter((phase) => phase.step === undefined || phase.step === step.name).map(chartPhase),
+    })),
+    replicas: input.replicas.map((timeline: ReplicaTimeline) => ({
+      target: timeline.target,
+      time: timeline.samples.map((sample) => unixSeconds(sample.time)),
+      desired: timeline.samples.map((sample) => sample.desired),
+      ready: timeline.samples.map((sample) => sample.ready),
+      phases: input.phases.map(chartPhase),
+    })),
+  };
+}
+
+function formatCheckValue(value: number | null, unit: Check["unit"]): string {
+  if (value === null) return "–";
+  if (unit === "ms" || unit === "ratio") return format(value, unit);
+  if (unit === "per-second") return `${value.toFixed(1)}/s`;
+  return `${Number.isInteger(value) ? value : value.toFixed(2)}${unit === "s" ? " s" : unit === "replicas" ? " replicas" : ""}`;
+}
+
+function badge(verdict: string): string {
+  return `<span class="badge ${escapeHtml(verdict)}">${escapeHtml(verdict.toUpperCase())}</span>`;
+}
+
+function checksTable(steps: StepResult[]): string {
+  const rows = steps
+    .flatMap((step) => step.checks.map((check) => ({ step, check })))
+    // Failures first: whoever opens a red report wants the reason at the top.
+    .sort((a, b) => Number(a.check.verdict === "pass") - Number(b.check.verdict === "pass"));
+  if (rows.length === 0) return `<p class="muted">No checks were evaluated.</p>`;
+  return `<table class="checks"><thead><tr><th>verdict</th><th>step</th><th>check</th><th>kind</th><th>observed</th><th>limit</th><th>reason</th></tr></thead><tbody>
+${rows
+  .map(
+    ({ step, check }) =>
+      `<tr class="${escapeHtml(check.verdict)}${check.kind === "regression" && check.reason.startsWith("regression") ? " regressed" : ""}"><td>${badge(check.verdict)}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? formatCheckValue(check.limit, check.unit))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
+  )
+  .join("\n")}
+</tbody></table>`;
+}
+
+function comparisonSection(comparison: Comparison | null): string {
+  if (!comparison) return "";
+  const rows = comparison.metrics
+    .filter((metric) => metric.status !== "insufficient-history")
+    .map((metric) => {
+      const change = metric.change === null ? "–" : `${metric.change >= 0 ? "+" : ""}${(metric.change * 100).toFixed(1)} %`;
+      return `<tr class="${escapeHtml(metric.status)}"><td>${escapeHtml(metric.step)}</td><td>${escapeHtml(metric.endpoint)}</td><td>${escapeHtml(metric.metric)}</td><td class="num">${format(metric.baseline, metric.unit)}</td><td class="num">${format(metric.current, metric.unit)}</td><td class="num">${change}</td><td class="num">${metric.spread === null ? "–" : `±${format(metric.spread, metric.unit)}`}</td><td class="num">${format(metric.limit, metric.unit)}</td><td>${escapeHtml(metric.status)}</td></tr>`;
+    });
+  const table =
+    rows.length === 0
+      ? ""
+      : `<table class="comparison"><thead><tr><th>step</th><th>endpoint</th><th>metric</th><th>baseline</th><th>this run</th><th>change</th><th>spread</th><th>limit</th><th>verdict</th></tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+  return `<section id="baseline"><h2>Against the baseline</h2><p class="headline ${escapeHtml(comparison.status)}">${escapeHtml(comparison.headline)}</p>${table}</section>`;
+}
+
+function stepSection(step: StepResult, index: number, input: ReportInput): string {
+  const series = input.timeSeries[step.name];
+  const header = `<h2>${escapeHtml(step.name)} ${badge(step.verdict)}</h2><p class="muted">${escapeHtml([step.kind, step.scenario, step.profile].filter(Boolean).join(" · "))} · ${(step.durationMs / 1000).toFixed(1)} s${step.error ? ` · ${escapeHtml(step.error)}` : ""}</p>`;
+  if (!series || series.time.length === 0) return `<section class="step">${header}<p class="muted">No metric time series was recorded for this step.</p></section>`;
+  const endpointCharts = series.endpoints
+    .map((endpoint, endpointIndex) => `<figure><figcaption>${escapeHtml(endpoint.name)}: latency percentiles (ms)</figcaption><div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}"></div></figure>`)
+    .join("\n");
+  return `<section class="step">${header}
+<div class="grid">
+<figure><figcaption>p95 latency by endpoint (ms)</figcaption><div class="chart" data-chart="p95" data-step="${index}"></div></figure>
+<figure><figcaption>requests per second by endpoint</figcaption><div class="chart" data-chart="rate" data-step="${index}"></div></figure>
+<figure><figcaption>failed requests per second by endpoint</figcaption><div class="chart" data-chart="errors" data-step="${index}"></div></figure>
+<figure><figcaption>virtual users and dropped iterations</figcaption><div class="chart" data-chart="vus" data-step="${index}"></div></figure>
+${endpointCharts}
+</div></section>`;
+}
+
+function replicaSection(input: ReportInput): string {
+  if (input.replicas.length === 0) return "";
+  const charts = input.replicas
+    .map((timeline, index) => `<figure><figcaption>${escapeHtml(timeline.target)}: replicas</figcaption><div class="chart" data-chart="replicas" data-timeline="${index}"></div></figure>`)
+    .join("\n");
+  return `<section id="scaling"><h2>Scaling</h2><div class="grid">${charts}</div></section>`;
+}
+
+function phaseLegend(phases: Phase[]): string {
+  if (phases.length === 0) return "";
+  const items = phases.map((phase) => `<li><span class="swatch ${escapeHtml(phase.kind)}"></span>${escapeHtml(phase.name)} (${escapeHtml(phase.kind)}, ${escapeHtml(phase.start)} – ${escapeHtml(phase.end)})</li>`);
+  return `<section id="phases"><h2>Shaded windows</h2><ul class="phases">${items.join("")}</ul></section>`;
+}
+
+const pageCss = `
+:root { --pass: #1a7f37; --fail: #cf222e; --warn: #9a6700; --muted: #57606a; font-family: system-ui, sans-serif; color: #1f2328; }
+body { margin: 0 auto; max-width: 1400px; padding: 16px 24px 48px; }
+h1 { font-size: 1.5rem; margin: 0 0 4px; display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+h2 { font-size: 1.15rem; margin: 28px 0 6px; display: flex; gap: 10px; align-items: center; }
+.muted { color: var(--muted); margin: 2px 0; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: .8rem; font-weight: 600; color: #fff; background: var(--muted); }
+.badge.pass { background: var(--pass); } .badge.fail, .badge.error { background: var(--fail); } .badge.no-data, .badge.aborted { background: var(--warn); }
+h1 .badge { font-size: 1rem; padding: 4px 14px; }
+table { border-collapse: collapse; width: 100%; font-size: .85rem; margin-top: 8px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.fail td, tr.regression td, tr.regressed td { background: #ffebe9; } tr.no-data td, tr.insufficient-history td { background: #fff8c5; }
+.headline.regression { color: var(--fail); font-weight: 600; } .headline.insufficient-history { color: var(--warn); font-weight: 600; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); gap: 12px 24px; }
+figure { margin: 0; } figcaption { font-size: .85rem; font-weight: 600; margin: 6px 0; }
+.links a { margin-right: 14px; }
+.warnings { color: var(--warn); }
+ul.phases { list-style: none; padding: 0; font-size: .85rem; } ul.phases li { margin: 2px 0; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; background: rgba(120,120,120,.25); }
+.swatch.fault { background: rgba(207,34,46,.22); } .swatch.drill { background: rgba(9,105,218,.2); } .swatch.load { background: rgba(26,127,55,.18); }
+`;
+
+/** report.html: one self-contained page (no network), verdict and checks first, then the charts. */
+export function renderReportHtml(input: ReportInput, assets: ReportAssets): string {
+  const { summary } = input;
+  const links = [
+    ...input.dashboards.map((file) => `<a href="${encodeURI(file)}">k6 web dashboard${input.dashboards.length > 1 ? ` (${escapeHtml(file)})` : ""}</a>`),
+    `<a href="summary.md">summary.md</a>`,
+    `<a href="junit.xml">junit.xml</a>`,
+    `<a href="summary.json">summary.json</a>`,
+  ];
+  const facts = [
+    `run ${summary.runId}`,
+    `environment ${summary.environment}`,
+    `target ${summary.target}`,
+    `started ${summary.startedAt}`,
+    `${(summary.durationMs / 1000).toFixed(1)} s`,
+    `k6 ${summary.k6Version ?? "–"}`,
+    `commit ${summary.gitCommit?.slice(0, 12) ?? "–"}`,
+    `exit code ${summary.exitCode}`,
+  ];
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>bulwark ${escapeHtml(summary.kind)} ${escapeHtml(summary.name)}: ${escapeHtml(summary.verdict)}</title>
+<style>${assets.chartLibraryCss}</style>
+<style>${pageCss}</style>
+</head>
+<body>
+<header>
+<h1>bulwark ${escapeHtml(summary.kind)} ${escapeHtml(summary.name)} ${badge(summary.verdict)}</h1>
+<p class="muted">${facts.map(escapeHtml).join(" · ")}</p>
+<p class="links">${links.join("")}</p>
+${input.warnings.length > 0 ? `<p class="warnings">${input.warnings.map(escapeHtml).join("<br>")}</p>` : ""}
+</header>
+<section id="checks"><h2>Checks</h2>${checksTable(summary.steps)}</section>
+${comparisonSection(input.comparison)}
+${phaseLegend(input.phases)}
+${summary.steps.map((step, index) => stepSection(step, index, input)).join("\n")}
+${replicaSection(input)}
+<script type="application/json" id="bulwark-chart-data">${scriptJson(chartData(input))}</script>
+<script>${assets.chartLibraryJs.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${assets.clientJs.replace(/<\/script/gi, "<\\/script")}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,109 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import type { RunSummary } from "../summary-schema.ts";
+import { timeSeriesSchema, type TimeSeries } from "../timeseries/timeseries-schema.ts";
+import { timeSeriesFileName } from "../timeseries/collector.ts";
+import { comparisonFileName, type Comparison } from "../run-history/baseline.ts";
+
+/**
+ * A time window to shade on the charts: a chaos fault being injected, a drill phase (disaster, restore,
+ * verification), a load phase. Chaos and drill steps write them to phases.json in the run directory.
+ */
+export const phaseSchema = z
+  .object({
+    name: z.string().min(1).describe("label shown on the band, e.g. 'pod-kill catalog' or 'restore'"),
+    start: z.iso.datetime({ offset: true }),
+    end: z.iso.datetime({ offset: true }),
+    kind: z.enum(["fault", "drill", "load", "other"]).default("other").describe("fault: chaos injected; drill: a drill phase; load: a load phase"),
+    step: z.string().optional().describe("step the phase belongs to; shown on every step's charts when absent"),
+  })
+  .strict();
+export const phasesFileSchema = z.array(phaseSchema);
+export type Phase = z.infer<typeof phaseSchema>;
+
+/** Replica counts of one scaled workload over time, written by the HPA verifier to replicas.json. */
+export const replicaTimelineSchema = z
+  .object({
+    target: z.string().min(1).describe("what scaled, e.g. 'deployment/catalog'"),
+    samples: z.array(
+      z
+        .object({
+          time: z.iso.datetime({ offset: true }),
+          desired: z.number().int().min(0),
+          ready: z.number().int().min(0),
+        })
+        .strict(),
+    ),
+    minReplicas: z.number().int().min(0).optional(),
+    maxReplicas: z.number().int().min(0).optional(),
+  })
+  .strict();
+export const replicasFileSchema = z.array(replicaTimelineSchema);
+export type ReplicaTimeline = z.infer<typeof replicaTimelineSchema>;
+
+export interface ReportInput {
+  summary: RunSummary;
+  /** Time series by step name. */
+  timeSeries: Record<string, TimeSeries>;
+  phases: Phase[];
+  replicas: ReplicaTimeline[];
+  comparison: Comparison | null;
+  /** k6 web-dashboard exports, relative to the run directory. */
+  dashboards: string[];
+  /** Optional inputs that were present but unreadable: shown in the report rather than failing it. */
+  warnings: string[];
+}
+
+export const phasesFileName = "phases.json";
+export const replicasFileName = "replicas.json";
+
+/** Reads everything report.html shows from a run directory; only summary.json is required. */
+export async function loadReportInput(runDir: string, summary: RunSummary): Promise<ReportInput> {
+  const warnings: string[] = [];
+  const readOptional = async <T>(name: string, schema: z.ZodType<T>): Promise<T | null> => {
+    const path = join(runDir, name);
+    if (!existsSync(path)) return null;
+    try {
+      const parsed = schema.safeParse(JSON.parse(await readFile(path, "utf8")));
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      warnings.push(`${name} ignored: ${issue?.path.join(".") || "(top level)"}: ${issue?.message ?? "invalid"}`);
+    } catch (error) {
+      warnings.push(`${name} ignored: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return null;
+  };
+
+  const timeSeries: Record<string, TimeSeries> = {};
+  for (const step of summary.steps) {
+    const named = step.artifacts.timeseries;
+    const candidates = named ? [named] : [timeSeriesFileName(step.name), ...(summary.steps.length === 1 ? [timeSeriesFileName()] : [])];
+    for (const candidate of candidates) {
+      const series = await readOptional(candidate, timeSeriesSchema);
+      if (series) {
+        timeSeries[step.name] = series;
+        break;
+      }
+    }
+  }
+
+  const comparison = await readOptional(comparisonFileName, z.custom<Comparison>((value) => typeof value === "object" && value !== null && Array.isArray((value as Comparison).metrics)));
+  return {
+    summary,
+    timeSeries,
+    phases: (await readOptional(phasesFileName, phasesFileSchema)) ?? [],
+    replicas: (await readOptional(replicasFileName, replicasFileSchema)) ?? [],
+    comparison,
+    dashboards: await findDashboards(runDir, summary),
+    warnings,
+  };
+}
+
+/** k6 writes its web dashboard as one HTML file when K6_WEB_DASHBOARD_EXPORT is set. */
+async function findDashboards(runDir: string, summary: RunSummary): Promise<string[]> {
+  const named = summary.steps.flatMap((step) => Object.entries(step.artifacts).filter(([key]) => /dashboard/i.test(key)).map(([, file]) => file));
+  const found = (await readdir(runDir).catch(() => [] as string[])).filter((name) => /dashboard.*\.html$/i.test(name));
+  return [...new Set([...named, ...found])].filter((file) => existsSync(join(runDir, file))).sort();
+}
