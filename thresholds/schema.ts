@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
+import { drillSchema, recoveryTargetsSchema } from "../chaos/drills/definition.ts";
 
 /** A k6 duration string ("30s", "2m", "1h30m"), strictly positive. */
 export const durationSchema = z
@@ -116,6 +117,11 @@ export const configSchema = z
     suites: z.record(z.string(), suiteSchema),
     environments: z.record(z.string(), environmentSchema),
     defaultEnvironment: z.string().default("local"),
+    recovery: recoveryTargetsSchema.default({ rto: "4h", rpo: "15m" }).describe("recovery objectives restore drills are judged against, unless a drill sets its own"),
+    drills: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"), drillSchema)
+      .default({})
+      .describe("restore drills by name (bulwark drill <name>)"),
   })
   .strict();
 export type BulwarkConfig = z.infer<typeof configSchema>;

@@ -12,7 +12,7 @@ import type { DrillEvidence } from "./evidence.ts";
 import { writeEvidence } from "./evidence.ts";
 import { ledgerChecks, referenceChecks, type IntegrityCheck } from "./integrity.ts";
 import type { KindRunner } from "./kind-runner.ts";
-import { compareLedger, judgeAgainstTarget, measureRpo, measureRto, type LedgerComparison, type ProbeSample } from "./recovery-metrics.ts";
+import { compareLedger, formatMs, judgeAgainstTarget, measureRpo, measureRto, type LedgerComparison, type ProbeSample } from "./recovery-metrics.ts";
 import { fingerprintReferenceData, loadReferenceData, type ReferenceFingerprint } from "./reference-data.ts";
 import { errorText, sleep, type SqlEndpoint } from "./sql.ts";
 import { StepLog } from "./steps.ts";
@@ -217,8 +217,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
   const checks: Check[] = [];
   if (disasterAt !== null) {
     checks.push({ name: "restore completed", kind: "drill", observed: restoreOk ? 1 : 0, limit: 1, unit: "count", verdict: restoreOk ? "pass" : "fail", reason: restoreOk ? "the restore step succeeded" : "the restore step failed" });
-    checks.push({ name: `RTO < ${targets.rtoMs / 1000} s`, kind: "drill", observed: rto && restoreOk ? rto.ms / 1000 : null, limit: targets.rtoMs / 1000, unit: "s", verdict: rtoVerdict.verdict, reason: rtoVerdict.reason });
-    if (writeProbe) checks.push({ name: `RPO < ${targets.rpoMs / 1000} s`, kind: "drill", observed: rpo ? rpo.ms / 1000 : null, limit: targets.rpoMs / 1000, unit: "s", verdict: rpoVerdict.verdict, reason: rpoVerdict.reason });
+    checks.push({ name: `RTO < ${formatMs(targets.rtoMs)}`, kind: "drill", observed: rto && restoreOk ? rto.ms / 1000 : null, limit: targets.rtoMs / 1000, unit: "s", verdict: rtoVerdict.verdict, reason: rtoVerdict.reason });
+    if (writeProbe) checks.push({ name: `RPO < ${formatMs(targets.rpoMs)}`, kind: "drill", observed: rpo ? rpo.ms / 1000 : null, limit: targets.rpoMs / 1000, unit: "s", verdict: rpoVerdict.verdict, reason: rpoVerdict.reason });
     for (const check of integrity) {
       checks.push({
         name: check.name,

@@ -1,5 +1,6 @@
 import type { Command } from "../lib/command.ts";
 import { compareCommand } from "./compare.ts";
+import { drillCommand } from "./drill.ts";
 import { gateCommand } from "./gate.ts";
 import { listCommand } from "./list.ts";
 import { localCommand } from "./local.ts";
@@ -7,4 +8,4 @@ import { runCommand } from "./run.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every CLI command, in the order `bulwark --help` lists them. */
-export const commands: Command[] = [runCommand, gateCommand, listCommand, validateCommand, compareCommand, localCommand];
+export const commands: Command[] = [runCommand, gateCommand, listCommand, validateCommand, compareCommand, drillCommand, localCommand];

@@ -1,4 +1,4 @@
-import * as k8s from "@kubernetes/client-node";
+import type * as K8s from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import type { KubernetesDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
@@ -17,7 +17,7 @@ const isNotFound = (error: unknown): boolean => (error as { code?: number }).cod
 export class KubernetesRunner implements KindRunner {
   readonly paths: Record<string, string> = {};
   readonly sqlEndpoint;
-  readonly #config = new k8s.KubeConfig();
+  #client: { k8s: typeof K8s; config: K8s.KubeConfig } | null = null;
 
   constructor(
     private readonly definition: KubernetesDrill,
@@ -43,16 +43,26 @@ export class KubernetesRunner implements KindRunner {
   }
 
   async setup(output: StepOutput): Promise<void> {
-    this.#config.loadFromDefault();
-    if (this.definition.context) this.#config.setCurrentContext(this.definition.context);
-    const version = await this.#config.makeApiClient(k8s.VersionApi).getCode();
-    output.append(`cluster ${this.#config.getCurrentCluster()?.server ?? "?"}: Kubernetes ${version.gitVersion}`);
+    // Loaded on demand: the client pulls in a large HTTP stack that other drill kinds never need.
+    const k8s = await import("@kubernetes/client-node");
+    const config = new k8s.KubeConfig();
+    config.loadFromDefault();
+    if (this.definition.context) config.setCurrentContext(this.definition.context);
+    this.#client = { k8s, config };
+    const version = await config.makeApiClient(k8s.VersionApi).getCode();
+    output.append(`cluster ${config.getCurrentCluster()?.server ?? "?"}: Kubernetes ${version.gitVersion}`);
+  }
+
+  #api(): { k8s: typeof K8s; config: K8s.KubeConfig } {
+    if (!this.#client) throw new Error("the Kubernetes client is not loaded (setup did not run)");
+    return this.#client;
   }
 
   async disaster(output: StepOutput): Promise<void> {
     const { resource, name, namespace = "" } = this.definition.disaster;
-    const core = this.#config.makeApiClient(k8s.CoreV1Api);
-    const apps = this.#config.makeApiClient(k8s.AppsV1Api);
+    const { k8s, config } = this.#api();
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const apps = config.makeApiClient(k8s.AppsV1Api);
     const remove = {
       namespace: () => core.deleteNamespace({ name }),
       statefulset: () => apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: "Foreground" }),
@@ -80,9 +90,10 @@ export class KubernetesRunner implements KindRunner {
 
   async restore(output: StepOutput, signal: AbortSignal): Promise<void> {
     const restore = this.definition.restore;
+    const { k8s, config } = this.#api();
     const suffix = `${this.context.runId.slice(-4)}-${randomBytes(2).toString("hex")}`;
     if ("velero" in restore) {
-      const objects = this.#config.makeApiClient(k8s.CustomObjectsApi);
+      const objects = config.makeApiClient(k8s.CustomObjectsApi);
       const name = `bulwark-drill-${suffix}`;
       const { namespace, backupName, includedNamespaces } = restore.velero;
       await objects.createNamespacedCustomObject({
@@ -114,9 +125,9 @@ export class KubernetesRunner implements KindRunner {
         await sleep(2000, signal);
       }
     }
-    const batch = this.#config.makeApiClient(k8s.BatchV1Api);
+    const batch = config.makeApiClient(k8s.BatchV1Api);
     const { namespace, manifest } = restore.job;
-    const job = structuredClone(manifest) as k8s.V1Job;
+    const job = structuredClone(manifest) as K8s.V1Job;
     job.metadata = { ...(job.metadata ?? {}), name: `${job.metadata?.name ?? "bulwark-restore"}-${suffix}`, namespace };
     const created = await batch.createNamespacedJob({ namespace, body: job });
     const name = created.metadata?.name ?? "";
@@ -137,7 +148,8 @@ export class KubernetesRunner implements KindRunner {
 
   async versions(): Promise<Record<string, string>> {
     try {
-      const version = await this.#config.makeApiClient(k8s.VersionApi).getCode();
+      const { k8s, config } = this.#api();
+      const version = await config.makeApiClient(k8s.VersionApi).getCode();
       return { kubernetes: version.gitVersion };
     } catch (error) {
       return { kubernetes: `unknown (${errorText(error)})` };

@@ -8,6 +8,7 @@ import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import { queryOnce, sleep } from "../sql.ts";
 import type { StepOutput } from "../steps.ts";
 import { ensurePostgresBinaries, type PostgresBinaries } from "./postgres-binaries.ts";
+import { killProcessTree } from "./process-tree.ts";
 import { archiveCommandFor, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
 
 const user = "bulwark";
@@ -74,9 +75,9 @@ export class PitrProcessRunner implements KindRunner {
   async disaster(output: StepOutput): Promise<void> {
     const server = this.#server;
     if (server?.child.pid) {
-      process.kill(-server.child.pid, "SIGKILL");
+      const killed = await killProcessTree(server.child.pid);
       await server.exited;
-      output.append(`killed the primary (postmaster pid ${server.child.pid}) and its processes with SIGKILL`);
+      output.append(`killed the primary with SIGKILL: postmaster pid ${server.child.pid} and ${killed.length - 1} child processes`);
     }
     this.#server = null;
     const files = countFiles(this.paths.primary!);
@@ -110,9 +111,8 @@ export class PitrProcessRunner implements KindRunner {
   async teardown(output: StepOutput): Promise<void> {
     const server = this.#server;
     if (server?.child.pid && server.child.exitCode === null) {
-      process.kill(-server.child.pid, "SIGTERM");
-      const stopped = await Promise.race([server.exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!stopped) process.kill(-server.child.pid, "SIGKILL");
+      // Its data is deleted next, so a clean shutdown (a checkpoint) would be wasted time.
+      await killProcessTree(server.child.pid);
       await server.exited;
       output.append(`stopped PostgreSQL (pid ${server.child.pid})`);
     }
