@@ -41,7 +41,7 @@ describe("clear errors", () => {
     const result = await exec(process.execPath, [repoPath("bin", "bulwark.mjs"), "local", "up", "--containers"], {
       env: { ...process.env, DOCKER_HOST: socket, BULWARK_DOCKERD_FLAGS: flags.join(" "), BULWARK_CACHE_DIR: cache, NO_COLOR: "1" },
     });
-    expect(result.code).toBe(3);
+    expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain("dockerd stopped");
     expect(result.stderr).toContain(join(cache, "engine", "dockerd.log"));
     expect(result.stderr).toContain("daemon.json");
