@@ -1,6 +1,6 @@
 import { createRunDirectory, type RunDirectory } from "../reports/run-directory.ts";
 import type { RunSummary, StepResult, Verdict } from "../reports/summary-schema.ts";
-import { writeRunReports } from "../reports/write-reports.ts";
+import { finalizeRun, suiteRegressionPolicy, withMetricStream } from "../reports/finalize-run.ts";
 import type { BulwarkConfig } from "../thresholds/schema.ts";
 import { startDemoTarget, type RunningDemoTarget } from "./demo-target/launch.ts";
 import { noFaults, type DemoFaults } from "./demo-target/faults.ts";
@@ -28,6 +28,8 @@ export interface LoadRunRequest {
   targetOverride?: string;
   demoFaults?: DemoFaults;
   reportsRoot?: string;
+  /** History folder (or backend URL); default $BULWARK_HISTORY_DIR, then reports/history. */
+  historyLocation?: string;
   abortSignal: AbortSignal;
 }
 
@@ -102,7 +104,9 @@ export async function executeLoadRun(request: LoadRunRequest): Promise<LoadRunRe
       say(`bulwark: step ${index + 1}/${request.steps.length}: ${step.stepName} (scenario ${step.scenario}, profile ${step.profileName})`);
       const plan = buildRunPlan({ config: request.config, environmentName: request.environmentName, scenario: step.scenario, profileName: step.profileName, baseUrl, runId: runDirectory.runId });
       const stepStarted = new Date().toISOString();
-      const result = await runScenarioStep({ k6, plan, stepName: step.stepName, runDirectory, abortSignal: request.abortSignal, ...(authToken ? { authToken } : {}) }).catch(
+      const result = await withMetricStream(runDirectory, step.stepName, (extraK6Args) =>
+        runScenarioStep({ k6, plan, stepName: step.stepName, runDirectory, abortSignal: request.abortSignal, extraK6Args, ...(authToken ? { authToken } : {}) }),
+      ).catch(
         (error: unknown): StepResult => ({
           name: step.stepName,
           kind: "scenario",
@@ -140,8 +144,9 @@ export async function executeLoadRun(request: LoadRunRequest): Promise<LoadRunRe
       exitCode: exitCodeFor(verdict),
       steps,
     };
-    await writeRunReports(runDirectory, summary);
-    return { summary, runDirectory };
+    const regression = request.kind === "gate" ? suiteRegressionPolicy(request.config.suites[request.name]) : null;
+    const written = await finalizeRun(runDirectory, summary, { regression, log: say, ...(request.historyLocation ? { historyLocation: request.historyLocation } : {}) });
+    return { summary: written, runDirectory };
   } finally {
     await demo?.stop();
   }

@@ -68,7 +68,7 @@
       axes: [{}, { size: 64, values: function (u, ticks) { return ticks.map(function (tick) { return tick + valueSuffix; }); } }],
       series: [{ label: "time (UTC)" }].concat(
         series.map(function (entry) {
-          return Object.assign({ width: 1.5, spanGaps: false, points: { show: false } }, entry);
+          return Object.assign({ width: 1.5, spanGaps: false }, entry);
         }),
       ),
       hooks: { drawClear: [shadePhases(phases)] },
