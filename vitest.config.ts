@@ -34,6 +34,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "drills",
+          include: ["test/drills/**/*.test.ts"],
+          // Builds the CLI and makes sure PostgreSQL 15 server binaries exist (apt-get on a fresh machine).
+          globalSetup: ["test/support/drills-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: "cluster",
           include: ["test/cluster/**/*.test.ts"],
           // Brings the local Kubernetes cluster up once (building it from the Go module proxy on a cold machine).
