@@ -121,6 +121,14 @@ async function listContainers(): Promise<ContainerStatus[]> {
     }));
 }
 
+/** 42s, 5m, 3h, 2d: an image's age at a glance. */
+export function formatAge(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
 export function formatStatus(status: ContainerEstateStatus): string {
   const lines: string[] = [];
   const engine = status.engine;
@@ -136,7 +144,7 @@ export function formatStatus(status: ContainerEstateStatus): string {
         image.name,
         image.reference + (image.overridden ? " (override)" : ""),
         image.present ? "yes" : "no",
-        image.ageSeconds === undefined ? "-" : formatDuration(image.ageSeconds * 1000),
+        image.ageSeconds === undefined ? "-" : formatAge(image.ageSeconds),
       ]),
     ]),
   );
