@@ -23,6 +23,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "reports",
+          include: ["test/reports/**/*.test.ts"],
+          // Installs Debian's chromium when missing, builds the CLI and k6; report.html is opened in Chromium.
+          globalSetup: ["test/support/reports-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: "containers",
           include: ["test/containers/**/*.test.ts"],
           // Installs and starts the engine and builds the images once per run (cold: a few minutes).

@@ -1,10 +1,10 @@
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import type { RunDirectory } from "./run-directory.ts";
 import type { RunSummary, StepResult } from "./summary-schema.ts";
 import { writeRunReports } from "./write-reports.ts";
 import { writeHtmlReport } from "./html/write-html-report.ts";
 import { comparisonFileName } from "./run-history/baseline.ts";
-import { openHistoryStore } from "./run-history/history-store.ts";
+import { defaultHistoryLocation, openHistoryStore } from "./run-history/history-store.ts";
 import { checkAgainstHistory } from "./run-history/index.ts";
 import { regressionPolicySchema, type RegressionPolicy } from "./run-history/regression-policy.ts";
 import { createMetricStreamCollector } from "./timeseries/collector.ts";
@@ -29,7 +29,7 @@ export async function withMetricStream(runDirectory: RunDirectory, stepName: str
 export interface FinalizeOptions {
   /** The suite's regression settings (config `suites.<name>.regression`); null: no baseline comparison. */
   regression: RegressionPolicy | null;
-  /** --history / $BULWARK_HISTORY_DIR; the default folder when absent. */
+  /** --history; else $BULWARK_HISTORY_DIR; else history/ beside the run directory. */
   historyLocation?: string;
   log: (line: string) => void;
 }
@@ -47,7 +47,7 @@ export function suiteRegressionPolicy(suite: unknown): RegressionPolicy {
  * verdict: it is said on stderr.
  */
 export async function finalizeRun(runDirectory: RunDirectory, summary: RunSummary, options: FinalizeOptions): Promise<RunSummary> {
-  const history = openHistoryStore(options.historyLocation);
+  const history = openHistoryStore(options.historyLocation ?? defaultHistoryLocation(dirname(runDirectory.path)));
   let final = summary;
   if (options.regression && summary.verdict !== "aborted" && summary.verdict !== "error") {
     try {

@@ -23,7 +23,8 @@ export interface HistoryListing {
 
 export const historyEnvVar = "BULWARK_HISTORY_DIR";
 
-export const defaultHistoryLocation = (): string => process.env[historyEnvVar] ?? join(defaultReportsRoot(), "history");
+/** $BULWARK_HISTORY_DIR, else the history folder beside the run directories (reports/history). */
+export const defaultHistoryLocation = (reportsRoot: string = defaultReportsRoot()): string => process.env[historyEnvVar] ?? join(reportsRoot, "history");
 
 type BackendFactory = (address: string) => HistoryStore;
 

@@ -4,7 +4,7 @@ import { bold, green, printJson, red, say, table, yellow } from "../lib/output.t
 import { defaultReportsRoot } from "../../reports/run-directory.ts";
 import type { RunSummary } from "../../reports/summary-schema.ts";
 import { compareWithHistory, compareWithRun, format, type Comparison, type MetricComparison } from "../../reports/run-history/baseline.ts";
-import { historyEnvVar, openHistoryStore } from "../../reports/run-history/history-store.ts";
+import { defaultHistoryLocation, historyEnvVar, openHistoryStore } from "../../reports/run-history/history-store.ts";
 import { regressionPolicySchema, type RegressionPolicy } from "../../reports/run-history/regression-policy.ts";
 import { resolveRun } from "../../reports/run-history/resolve-run.ts";
 import { loadConfig } from "../config.ts";
@@ -69,7 +69,7 @@ Fewer than 3 passing runs is reported as insufficient history, never as a pass.
 Flags:
   --baseline <run>  compare with this one run instead (relative limit only: one run has no spread)
   --last N          the baseline is the median of the last N passing runs (default 5)
-  --history <dir>   history folder (default reports/history, or $${historyEnvVar})
+  --history <dir>   history folder (default $${historyEnvVar}, else history/ in the reports folder)
   --out <dir>       reports folder where run ids are looked up (default reports/)
   --config <file>   config whose suite settings apply (default bulwark.config.json)
   --json            the comparison as JSON on stdout
@@ -98,7 +98,7 @@ Examples:
     if (baselineReference && last !== undefined) throw new UsageError("compare: --baseline and --last exclude each other");
 
     const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR") ?? defaultReportsRoot();
-    const history = openHistoryStore(stringFlag(context, "history", historyEnvVar));
+    const history = openHistoryStore(stringFlag(context, "history") ?? defaultHistoryLocation(reportsRoot));
     const { summary } = await resolveRun(reference, reportsRoot, history);
     const policy = await policyFor(summary, stringFlag(context, "config"));
 

@@ -48,6 +48,7 @@ describe("load gate against the embedded demo target (real k6)", () => {
     const junit = readFileSync(join(onlyRunDirectory(reports), "junit.xml"), "utf8");
     expect(junit).toContain('<testsuite name="nightly/place-order"');
     expect(junit).not.toContain("<failure");
+    expect(junit).toMatch(/<skipped message="insufficient history/);
   });
 
   it("fails the p95 threshold of the critical endpoints when the target is slow", async () => {
