@@ -37,3 +37,23 @@ describe("bulwark local status --containers --json", () => {
     expect(result.stderr).toMatch(/^postgres\s+bulwark\/postgres:[0-9a-f]{16}\s+yes\s+\S+/m);
   });
 });
+
+describe("image overrides", () => {
+  it("uses the image named by BULWARK_IMAGE_<NAME> instead of building one", async () => {
+    const reference = `bulwark-test/override-demo:${Date.now()}`;
+    const status = await bulwark("local", "status", "--containers", "--json");
+    const built = (JSON.parse(status.stdout) as { containers: ContainerEstateStatus }).containers.images.find((image) => image.name === "demo-target");
+    expect((await exec("docker", ["tag", built?.reference ?? "", reference])).code).toBe(0);
+    try {
+      const env = { ...process.env, BULWARK_IMAGE_DEMO_TARGET: reference, NO_COLOR: "1" };
+      const upResult = await exec(process.execPath, [repoPath("bin", "bulwark.mjs"), "local", "up", "--containers"], { env });
+      expect(upResult.code, upResult.stderr).toBe(0);
+      expect(upResult.stderr).not.toContain("image demo-target: building");
+      const result = await exec(process.execPath, [repoPath("bin", "bulwark.mjs"), "local", "status", "--containers", "--json"], { env });
+      const images = (JSON.parse(result.stdout) as { containers: ContainerEstateStatus }).containers.images;
+      expect(images.find((image) => image.name === "demo-target")).toMatchObject({ reference, overridden: true, present: true });
+    } finally {
+      await exec("docker", ["image", "rm", reference]);
+    }
+  });
+});
