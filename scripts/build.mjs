@@ -28,6 +28,10 @@ export async function buildCli() {
     platform: "node",
     target: "node20",
     format: "esm",
+    // Commands import heavy libraries (Kubernetes client, testcontainers) lazily: each becomes a chunk
+    // that loads only when that command runs, so `bulwark run` starts fast.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     sourcemap: "linked",
     logLevel: "warning",
   });

@@ -1,8 +1,6 @@
 import { booleanFlag, type Command } from "../lib/command.ts";
 import { UsageError } from "../lib/errors.ts";
 import { printJson, say } from "../lib/output.ts";
-import * as containers from "../local/containers/index.ts";
-import * as cluster from "../local/cluster/index.ts";
 
 const actions = ["up", "down", "status", "kubeconfig"] as const;
 type Action = (typeof actions)[number];
@@ -42,6 +40,8 @@ Examples:
     const wantContainers = onlyContainers || !onlyCluster;
     const wantCluster = onlyCluster || !onlyContainers;
     const json = booleanFlag(context, "json");
+    const containers = await import("../local/containers/index.ts");
+    const cluster = await import("../local/cluster/index.ts");
 
     switch (action as Action) {
       case "up":
