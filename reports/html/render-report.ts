@@ -96,7 +96,7 @@ function stepSection(step: StepResult, index: number, input: ReportInput): strin
   const header = `<h2>${escapeHtml(step.name)} ${badge(step.verdict)}</h2><p class="muted">${escapeHtml([step.kind, step.scenario, step.profile].filter(Boolean).join(" · "))} · ${(step.durationMs / 1000).toFixed(1)} s${step.error ? ` · ${escapeHtml(step.error)}` : ""}</p>`;
   if (!series || series.time.length === 0) return `<section class="step">${header}<p class="muted">No metric time series was recorded for this step.</p></section>`;
   const endpointCharts = series.endpoints
-    .map((endpoint, endpointIndex) => `<figure><figcaption>${escapeHtml(endpoint.name)}: latency percentiles (ms)</figcaption><div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}"></div></figure>`)
+    .map((endpoint, endpointIndex) => `<figure><figcaption>${escapeHtml(endpoint.name)}: latency percentiles (ms)</figcaption><div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}" data-endpoint-name="${escapeHtml(endpoint.name)}"></div></figure>`)
     .join("\n");
   return `<section class="step">${header}
 <div class="grid">

@@ -64,7 +64,7 @@ describe("bulwark compare", () => {
     const comparison = JSON.parse(stdout);
     expect(comparison.status).toBe("regression");
     expect(comparison.baseline.runIds).toHaveLength(5);
-    expect(stderr).toMatch(/list-items\s+p95\s+\d+\.\d ms\s+125 ms\s+\+2\d\.\d %.*REGRESSION/);
+    expect(stderr).toMatch(/list-items\s+p95\s+\d+(\.\d)? ms\s+125 ms\s+\+2\d\.\d %.*REGRESSION/);
 
     const few = await runCli(["compare", runDirectory, "--out", root, "--history", join(root, "empty-history")]);
     expect(few.code).toBe(0);

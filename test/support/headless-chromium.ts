@@ -69,7 +69,7 @@ const measureCharts = `Array.from(document.querySelectorAll(".chart")).map((elem
       else if (a > 15 && a < 80 && r > 150 && g < 100) faintRedPixels++;
     }
   }
-  const parts = [element.dataset.chart, element.dataset.step, element.dataset.endpoint ?? element.dataset.timeline];
+  const parts = [element.dataset.chart, element.dataset.step, element.dataset.endpointName ?? element.dataset.timeline];
   return { chart: parts.filter((part) => part !== undefined).join("/"), drawn: element.dataset.drawn === "true", colouredPixels, faintRedPixels };
 })`;
 
