@@ -45,6 +45,10 @@ export function findExecutable(name: string): string | undefined {
 export async function ensureEngine(log: (line: string) => void): Promise<{ info: EngineInfo; actions: string[] }> {
   const running = await engineInfo();
   if (running) return { info: running, actions: [] };
+  const probe = await exec("docker", ["info"], { timeout: 15_000 }).catch(() => undefined);
+  if (probe && /permission denied/i.test(probe.stderr)) {
+    throw new ToolingError(`container engine: no access to the Docker socket (run as root or join the 'docker' group)\n${tail(probe.stderr, 3)}`);
+  }
   return withLock(cacheDir("engine", "start.lock"), 300_000, async () => {
     const actions: string[] = [];
     const again = await engineInfo();
