@@ -69,6 +69,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
 
   let expectedReference: ReferenceFingerprint | null = null;
   let disasterAt: number | null = null;
+  let disasterFinishedAt: number | null = null;
   let restoreStartedAt: number | null = null;
   let restoreFinishedAt: number | null = null;
   let restoreOk = false;
@@ -136,6 +137,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
     } catch {
       // Whatever the disaster left behind, the restore below is still attempted and judged.
     }
+    disasterFinishedAt = clock.now();
     try {
       const restoreSignal = AbortSignal.any([signal, AbortSignal.timeout(restoreTimeoutMs)]);
       await steps.run("restore", plan.restore, {}, async (output, at) => {
@@ -148,10 +150,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
     }
     restoreFinishedAt = clock.now();
     if (restoreOk && disasterAt !== null) {
-      const since = disasterAt;
+      const since = disasterFinishedAt;
+      const deadline = disasterAt + restoreTimeoutMs;
       firstSuccess = await steps
         .run("wait-for-service", "wait for the first successful availability check begun after the disaster", {}, async (output) => {
-          const sample = await availability.firstSuccessSince(since, since + restoreTimeoutMs, signal);
+          const sample = await availability.firstSuccessSince(since, deadline, signal);
           if (!sample) throw new Error(`no successful availability check within the restore timeout (last: ${availability.samples.at(-1)?.detail ?? "no check completed"})`);
           output.append(`first success at ${isoTime(sample.at)}${sample.detail ? `: ${sample.detail}` : ""}`);
           return sample;
@@ -199,7 +202,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
     // Recorded in the steps; a failed cleanup does not change what the drill measured.
   }
 
-  const rto = measureRto({ disasterAt: disasterAt ?? Number.POSITIVE_INFINITY, samples: availability.samples, intervalMs: definition.availabilityProbe.intervalMs });
+  const rto = measureRto({ disasterAt: disasterAt ?? Number.POSITIVE_INFINITY, recoveryFrom: disasterFinishedAt ?? Number.POSITIVE_INFINITY, samples: availability.samples, intervalMs: definition.availabilityProbe.intervalMs });
   const dataVerified = integrity.every((check) => check.verdict === "pass");
   const rtoVerdict = !restoreOk
     ? { verdict: "fail" as const, reason: "RTO not measured: the restore failed" }
@@ -256,6 +259,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
     targets,
     timeline: {
       disasterAt: disasterAt === null ? null : isoTime(disasterAt),
+      disasterFinishedAt: disasterFinishedAt === null ? null : isoTime(disasterFinishedAt),
       restoreStartedAt: restoreStartedAt === null ? null : isoTime(restoreStartedAt),
       restoreFinishedAt: restoreFinishedAt === null ? null : isoTime(restoreFinishedAt),
       firstSuccessAt: firstSuccess ? isoTime((firstSuccess as ProbeSample).at) : null,

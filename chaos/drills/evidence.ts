@@ -24,7 +24,7 @@ export interface DrillEvidence {
   gitCommit: string | null;
   versions: Record<string, string>;
   targets: { rtoMs: number; rpoMs: number };
-  timeline: { disasterAt: string | null; restoreStartedAt: string | null; restoreFinishedAt: string | null; firstSuccessAt: string | null };
+  timeline: { disasterAt: string | null; disasterFinishedAt: string | null; restoreStartedAt: string | null; restoreFinishedAt: string | null; firstSuccessAt: string | null };
   rto: { ms: number | null; targetMs: number; precisionMs: number; verdict: "pass" | "fail" | "no-data"; reason: string };
   rpo: {
     ms: number | null;
@@ -129,9 +129,9 @@ export function renderMarkdown(evidence: DrillEvidence): string {
   }
   lines.push("");
   lines.push("## Timeline", "");
-  lines.push(`- Disaster: ${evidence.timeline.disasterAt ?? "not reached"}`);
+  lines.push(`- Disaster: ${evidence.timeline.disasterAt ?? "not reached"}${evidence.timeline.disasterFinishedAt ? ` to ${evidence.timeline.disasterFinishedAt}` : ""}`);
   lines.push(`- Restore: ${evidence.timeline.restoreStartedAt ?? "not started"} to ${evidence.timeline.restoreFinishedAt ?? "-"}`);
-  lines.push(`- First successful availability check after the disaster: ${evidence.timeline.firstSuccessAt ?? "none"}`);
+  lines.push(`- First successful availability check begun after the disaster had finished: ${evidence.timeline.firstSuccessAt ?? "none"}`);
   lines.push("");
   lines.push("## Integrity", "");
   if (evidence.integrity.length === 0) lines.push("No integrity checks ran (no data store reached after the restore, or none defined).");

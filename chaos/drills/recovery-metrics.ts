@@ -68,8 +68,13 @@ export interface RtoMeasurement {
   precisionMs: number;
 }
 
-export function measureRto(input: { disasterAt: number; samples: readonly ProbeSample[]; intervalMs: number }): RtoMeasurement | null {
-  const first = input.samples.filter((sample) => sample.ok && sample.startedAt >= input.disasterAt).sort((a, b) => a.at - b.at)[0];
+/**
+ * `recoveryFrom` is when the disaster action had finished: a service may still answer while it is being
+ * destroyed (a server draining its connections), and that is not a recovery.
+ */
+export function measureRto(input: { disasterAt: number; recoveryFrom?: number; samples: readonly ProbeSample[]; intervalMs: number }): RtoMeasurement | null {
+  const from = Math.max(input.disasterAt, input.recoveryFrom ?? input.disasterAt);
+  const first = input.samples.filter((sample) => sample.ok && sample.startedAt >= from).sort((a, b) => a.at - b.at)[0];
   if (!first) return null;
   return { ms: first.at - input.disasterAt, firstSuccessAt: first.at, precisionMs: input.intervalMs };
 }

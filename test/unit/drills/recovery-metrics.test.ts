@@ -123,6 +123,18 @@ describe("RTO arithmetic", () => {
     expect(measureRto({ disasterAt, samples: [straddling, later], intervalMs: 500 })?.firstSuccessAt).toBe(later.at);
   });
 
+  it("does not count answers while the disaster action still runs (a server draining its connections)", () => {
+    const clock = new ManualClock(start);
+    const disasterAt = clock.now();
+    const draining = probe(clock, true, 5);
+    clock.advance(400);
+    const recoveryFrom = clock.now();
+    clock.advance(1000);
+    const recovered = probe(clock, true, 5);
+    const rto = measureRto({ disasterAt, recoveryFrom, samples: [draining, recovered], intervalMs: 500 });
+    expect(rto).toEqual({ ms: recovered.at - disasterAt, firstSuccessAt: recovered.at, precisionMs: 500 });
+  });
+
   it("is not measured when the service never came back", () => {
     const clock = new ManualClock(start);
     const samples = [probe(clock, true), probe(clock, false), probe(clock, false)];
