@@ -1,4 +1,3 @@
-import { StringDecoder } from "node:string_decoder";
 import { collectedMetrics, type PerSecondAggregator } from "./per-second-aggregator.ts";
 
 /**
@@ -7,6 +6,10 @@ import { collectedMetrics, type PerSecondAggregator } from "./per-second-aggrega
  *   {"type":"Metric","data":{...},"metric":"http_reqs"}
  * JSON.parse on every line would cap throughput well below a million samples per second, so Point lines
  * in k6's own layout are read by position; anything else goes through JSON.parse.
+ *
+ * Bytes are read as Latin-1 (one byte, one character: a copy, no decoding) because nearly every byte
+ * is ASCII; the few strings kept that hold other bytes are decoded as UTF-8 on their own. A newline
+ * byte never occurs inside a multi-byte UTF-8 character, so lines split correctly either way.
  */
 const pointPrefix = '{"metric":"';
 const pointMiddle = '","type":"Point","data":{"time":"';
@@ -14,7 +17,6 @@ const valueKey = '"value":';
 const endpointKey = '"endpoint":"';
 
 export class K6JsonLineReader {
-  private readonly decoder = new StringDecoder("utf8");
   private remainder = "";
   private cachedPrefix = "";
   private cachedZone = "";
@@ -23,7 +25,8 @@ export class K6JsonLineReader {
   constructor(private readonly sink: PerSecondAggregator) {}
 
   write(chunk: Buffer | string): void {
-    const text = this.remainder + (typeof chunk === "string" ? chunk : this.decoder.write(chunk));
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const text = this.remainder + bytes.toString("latin1");
     let start = 0;
     let newline = text.indexOf("\n", start);
     while (newline !== -1) {
@@ -35,7 +38,7 @@ export class K6JsonLineReader {
   }
 
   end(): void {
-    const text = this.remainder + this.decoder.end();
+    const text = this.remainder;
     this.remainder = "";
     if (text.trim().length > 0) this.line(text, 0, text.length);
   }
@@ -73,7 +76,7 @@ export class K6JsonLineReader {
       const endpointStart = endpointAt + endpointKey.length;
       const endpointEnd = rest.indexOf('"', endpointStart);
       if (endpointEnd === -1) return false;
-      endpoint = rest.slice(endpointStart, endpointEnd);
+      endpoint = utf8(rest.slice(endpointStart, endpointEnd));
       // An escaped character needs real JSON decoding.
       if (endpoint.includes("\\")) return false;
     }
@@ -113,7 +116,7 @@ export class K6JsonLineReader {
   private slowLine(line: string): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(line);
+      parsed = JSON.parse(utf8(line));
     } catch {
       this.sink.countMalformed();
       return;
@@ -131,6 +134,13 @@ export class K6JsonLineReader {
 }
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+const nonAscii = /[^\x00-\x7f]/;
+
+/** A string read as Latin-1 back to the UTF-8 text it encodes (most are ASCII and come back as they are). */
+function utf8(latin1: string): string {
+  return nonAscii.test(latin1) ? Buffer.from(latin1, "latin1").toString("utf8") : latin1;
+}
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;

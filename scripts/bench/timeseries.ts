@@ -3,10 +3,11 @@
  *
  *   node scripts/bench/build-timeseries.mjs && node dist/bench-timeseries.mjs [--samples N] [--endpoints N] [--file k6.json]
  *
- * Without --file it synthesises a stream in k6 v1's exact JSON layout (five Points per request: http_reqs,
- * http_req_duration, http_req_waiting, http_req_blocked, http_req_failed, plus a vus gauge every second),
- * at 1 000 requests per second of simulated time, so a 10-million-sample stream covers about half an
- * hour of a soak. Only the time spent inside the aggregator is counted: generating the text is not.
+ * Without --file it synthesises a stream in k6 v1's exact JSON layout and mix: per one-request iteration
+ * the nine http_req* Points and the four iteration Points k6 writes, plus a vus gauge every second, at
+ * 1 000 requests per second of simulated time (10 million samples = about 13 minutes of such a run).
+ * Only the time spent inside the aggregator is counted: generating the text is not. Wall time and CPU
+ * time are both reported; on a shared machine the CPU figure is the steadier one.
  * With --file it reads a recorded `k6 run --out json=...` file from disk, end to end.
  */
 import { parseArgs } from "node:util";
@@ -29,16 +30,21 @@ interface Result {
   samples: number;
   seconds: number;
   samplesPerSecond: number;
+  /** CPU time of the process (all threads, GC included) while aggregating: steadier than wall time on a busy machine. */
+  cpuSeconds: number;
+  samplesPerCpuSecond: number;
   peakRssMb: number;
   simulatedSeconds: number;
   endpoints: number;
 }
 
 async function benchFile(path: string): Promise<Result> {
+  const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const series = await aggregateK6Json(path);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return finishResult("file", series.samples.processed, seconds, series.time.length, series.endpoints.length);
+  const cpu = process.cpuUsage(cpuBefore);
+  return finishResult("file", series.samples.processed, seconds, (cpu.user + cpu.system) / 1e6, series.time.length, series.endpoints.length);
 }
 
 function benchSynthetic(totalSamples: number, endpointCount: number): Result {
@@ -53,45 +59,80 @@ function benchSynthetic(totalSamples: number, endpointCount: number): Result {
   let generated = 0;
   let request = 0;
   let busyNs = 0n;
+  let busyCpuMicros = 0;
+  const measure = (work: () => void) => {
+    const cpuBefore = process.cpuUsage();
+    const before = process.hrtime.bigint();
+    work();
+    busyNs += process.hrtime.bigint() - before;
+    const cpu = process.cpuUsage(cpuBefore);
+    busyCpuMicros += cpu.user + cpu.system;
+  };
   const chunkLines: string[] = [];
   let chunkBytes = 0;
   const flush = () => {
     const chunk = Buffer.from(chunkLines.join(""));
     chunkLines.length = 0;
     chunkBytes = 0;
-    const before = process.hrtime.bigint();
-    reader.write(chunk);
-    busyNs += process.hrtime.bigint() - before;
+    measure(() => reader.write(chunk));
   };
   while (generated < totalSamples) {
     const timeMs = start + (request * 1000) / requestsPerSecond;
     const time = new Date(timeMs).toISOString().replace("Z", `${String(request % 1000).padStart(3, "0")}123Z`);
     const endpoint = endpoints[request % endpoints.length]!;
     const failed = nextRandom() < 0.002;
-    const duration = (5 + 40 * nextRandom() ** 3 + (request % 997 === 0 ? 400 : 0)).toFixed(6);
-    const tags = `{"endpoint":"${endpoint}","expected_response":"${!failed}","group":"","method":"GET","name":"/api/${endpoint}/{id}","proto":"HTTP/1.1","scenario":"load","status":"${failed ? 500 : 200}","tls_version":"","url":"http://127.0.0.1:8080/api/${endpoint}/${request % 100}"}`;
-    const point = (metric: string, value: string) => `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":${tags}}}\n`;
-    chunkLines.push(point("http_reqs", "1"), point("http_req_duration", duration), point("http_req_waiting", duration), point("http_req_blocked", "0.004"), point("http_req_failed", failed ? "1" : "0"));
-    generated += 5;
+    const duration = 5 + 40 * nextRandom() ** 3 + (request % 997 === 0 ? 400 : 0);
+    const status = failed ? 500 : 200;
+    const tags = `{"endpoint":"${endpoint}","expected_response":"${!failed}","group":"","method":"GET","name":"/api/${endpoint}/{id}","proto":"HTTP/1.1","scenario":"load","status":"${status}","tls_version":"","url":"http://127.0.0.1:8080/api/${endpoint}/${request % 100}"}`;
+    const iterationTags = `{"group":"","scenario":"load"}`;
+    const point = (metric: string, value: number | string, pointTags = tags) => `{"metric":"${metric}","type":"Point","data":{"time":"${time}","value":${value},"tags":${pointTags}}}\n`;
+    // What k6 v1 writes for one iteration of one request: nine http_req* Points, then four per iteration.
+    chunkLines.push(
+      point("http_reqs", 1),
+      point("http_req_duration", duration.toFixed(6)),
+      point("http_req_blocked", "0.004213"),
+      point("http_req_connecting", 0),
+      point("http_req_tls_handshaking", 0),
+      point("http_req_sending", "0.021334"),
+      point("http_req_waiting", (duration * 0.95).toFixed(6)),
+      point("http_req_receiving", "0.042511"),
+      point("http_req_failed", failed ? 1 : 0),
+      point("data_sent", 112, iterationTags),
+      point("data_received", 987, iterationTags),
+      point("iteration_duration", (duration + 0.3).toFixed(6), iterationTags),
+      point("iterations", 1, iterationTags),
+    );
+    generated += 13;
     if (request % requestsPerSecond === 0) {
       chunkLines.push(`{"metric":"vus","type":"Point","data":{"time":"${time}","value":${20 + (request % 7)},"tags":{}}}\n`);
       generated += 1;
     }
-    chunkBytes += 5 * 400;
+    chunkBytes += 13 * 330;
     request += 1;
     if (chunkBytes >= 1 << 20) flush();
   }
   flush();
-  const before = process.hrtime.bigint();
-  reader.end();
-  const series = aggregator.finish();
-  busyNs += process.hrtime.bigint() - before;
-  return finishResult("synthetic", series.samples.processed, Number(busyNs) / 1e9, series.time.length, series.endpoints.length);
+  let series: ReturnType<PerSecondAggregator["finish"]> | undefined;
+  measure(() => {
+    reader.end();
+    series = aggregator.finish();
+  });
+  return finishResult("synthetic", series!.samples.processed, Number(busyNs) / 1e9, busyCpuMicros / 1e6, series!.time.length, series!.endpoints.length);
 }
 
-function finishResult(mode: Result["mode"], samples: number, seconds: number, simulatedSeconds: number, endpoints: number): Result {
+function finishResult(mode: Result["mode"], samples: number, seconds: number, cpuSeconds: number, simulatedSeconds: number, endpoints: number): Result {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  return { mode, samples, seconds: round(seconds), samplesPerSecond: Math.round(samples / seconds), peakRssMb: round(peakRss / 2 ** 20), simulatedSeconds, endpoints };
+  return {
+    mode,
+    samples,
+    seconds: round(seconds),
+    samplesPerSecond: Math.round(samples / seconds),
+    cpuSeconds: round(cpuSeconds),
+    samplesPerCpuSecond: Math.round(samples / cpuSeconds),
+    peakRssMb: round(peakRss / 2 ** 20),
+    simulatedSeconds,
+    endpoints,
+  };
 }
 
 function round(value: number): number {
@@ -105,7 +146,7 @@ if (values.json) {
 } else {
   process.stdout.write(
     `timeseries aggregation (${result.mode}): ${result.samples.toLocaleString("en")} samples in ${result.seconds} s = ` +
-      `${result.samplesPerSecond.toLocaleString("en")} samples/s; peak RSS ${result.peakRssMb} MB; ` +
+      `${result.samplesPerSecond.toLocaleString("en")} samples/s wall, ${result.samplesPerCpuSecond.toLocaleString("en")} samples per CPU-second; peak RSS ${result.peakRssMb} MB; ` +
       `${result.simulatedSeconds} s of run time, ${result.endpoints} endpoints\n`,
   );
 }

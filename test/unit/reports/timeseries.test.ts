@@ -56,6 +56,9 @@ describe("k6 metric stream aggregation", () => {
     expect(slow.endpoints).toEqual(fast.endpoints);
     const escaped = aggregate([pointLine("http_reqs", at(0), 1, { endpoint: 'odd"name' })]);
     expect(escaped.endpoints[0]!.name).toBe('odd"name');
+    // Multi-byte UTF-8 split across chunks at every possible place.
+    const lines = Array.from({ length: 40 }, () => pointLine("http_reqs", at(0), 1, { endpoint: "bücher-é", name: "ßtraße" }));
+    for (const chunkSize of [1, 2, 3, 7]) expect(aggregate(lines, chunkSize).endpoints.map((endpoint) => [endpoint.name, endpoint.requests[0]])).toEqual([["bücher-é", 40]]);
   });
 
   it("counts malformed lines instead of failing, and honours time zone offsets", () => {
