@@ -85,6 +85,14 @@ describe("load gate against the embedded demo target (real k6)", () => {
     expect(stderr.trim().split("\n")).toEqual(["bulwark: target unreachable at preflight: GET http://127.0.0.1:1/health failed (ECONNREFUSED)"]);
   });
 
+  it("exits 3 saying how to fix it when neither k6 nor Go is available", async () => {
+    const emptyCache = temporaryReportsRoot();
+    const { code, stderr } = await runCli(["run", "smoke", "--out", emptyCache], { PATH: join(emptyCache, "no-bin"), BULWARK_CACHE_DIR: emptyCache, BULWARK_K6: "" });
+    expect(code).toBe(3);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/k6 v1\.8\.1 is not on PATH and Go is not installed to build it: install Go .* or put k6 v1\.8\.1 on PATH, or set BULWARK_K6/);
+  });
+
   it("stops k6 on SIGINT and still writes the report, marked aborted", async () => {
     const reports = temporaryReportsRoot();
     const run = startCli(["gate", "nightly", "--out", reports]);
