@@ -61,6 +61,26 @@ describe("k6 metric stream aggregation", () => {
     for (const chunkSize of [1, 2, 3, 7]) expect(aggregate(lines, chunkSize).endpoints.map((endpoint) => [endpoint.name, endpoint.requests[0]])).toEqual([["bücher-é", 40]]);
   });
 
+  it("gives exactly what JSON.parse of every line gives, on a long mixed stream", () => {
+    let state = 99;
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const metrics = ["http_reqs", "http_req_duration", "http_req_failed", "http_req_blocked", "http_req_receiving", "data_sent", "iterations", "vus", "dropped_iterations"];
+    const endpoints = ["list-items", "get-item", "create-order", "ünïcode", "x"];
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const metric = metrics[Math.floor(random() * metrics.length)]!;
+      const tags: Record<string, string> = random() < 0.9 ? { criticality: "critical", endpoint: endpoints[i % endpoints.length]!, status: "200" } : { scenario: "default" };
+      const value = metric === "http_req_duration" ? [random() * 300, 1e-7 * random(), Math.round(random() * 50), 123456.789][i % 4]! : metric === "http_req_failed" ? Number(random() < 0.1) : 1;
+      lines.push(pointLine(metric, new Date(t0 + i * 7 + Math.floor(random() * 1500)), value, tags));
+    }
+    const reference = new PerSecondAggregator();
+    for (const line of lines) {
+      const parsed = JSON.parse(line) as { metric: string; data: { time: string; value: number; tags: { endpoint?: string } } };
+      reference.add(parsed.metric, Math.floor(Date.parse(parsed.data.time) / 1000), parsed.data.value, parsed.data.tags.endpoint ?? null);
+    }
+    expect(aggregate(lines, 4093)).toEqual(reference.finish());
+  });
+
   it("counts malformed lines instead of failing, and honours time zone offsets", () => {
     const series = aggregate([
       "not json",
