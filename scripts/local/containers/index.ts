@@ -3,7 +3,7 @@
 import { exec } from "../../lib/exec.ts";
 import { formatDuration, table } from "../../lib/output.ts";
 import { engineInfo, engineLogFile, ensureEngine, stopEngineIfStartedByBulwark, type EngineInfo } from "./engine.ts";
-import { ensureImage, labels, resolveImage, serviceImages, type ImageName } from "./images.ts";
+import { ensureImage, labels, resolveImage, serviceImages, type ImageName, type ResolvedImage } from "./images.ts";
 
 export { startPostgres, type PostgresOptions, type StartedPostgres } from "./postgres.ts";
 export { startDemoTarget, type StartedDemoTarget } from "./demo-target.ts";
@@ -72,7 +72,7 @@ export async function down(options: LocalOptions): Promise<void> {
 
 export async function status(): Promise<ContainerEstateStatus> {
   const info = await engineInfo();
-  const resolved = (["base", ...serviceImages] as ImageName[]).map((name) => resolveImage(name));
+  const resolved = (["base", ...serviceImages] as ImageName[]).map((name) => resolveForStatus(name));
   if (!info) {
     return {
       engine: { running: false, logFile: engineLogFile() },
@@ -100,6 +100,15 @@ export async function status(): Promise<ContainerEstateStatus> {
     });
   }
   return { engine: { running: true, ...info }, images, containers: await listContainers() };
+}
+
+/** Status must not fail because one recipe cannot be resolved (e.g. no Debian apt source): say why instead. */
+function resolveForStatus(name: ImageName): ResolvedImage {
+  try {
+    return resolveImage(name);
+  } catch (error) {
+    return { name, reference: `(unresolved: ${error instanceof Error ? error.message.split("\n")[0] : String(error)})`, overridden: false };
+  }
 }
 
 /** Containers carrying bulwark's label, running or not. */
