@@ -5,7 +5,7 @@ import { formatDuration, table } from "../../lib/output.ts";
 import { engineInfo, engineLogFile, ensureEngine, stopEngineIfStartedByBulwark, type EngineInfo } from "./engine.ts";
 import { ensureImage, labels, resolveImage, serviceImages, type ImageName, type ResolvedImage } from "./images.ts";
 
-export { startPostgres, type PostgresOptions, type StartedPostgres } from "./postgres.ts";
+export { startPostgres, postgresPaths, defaultArchiveCommand, type PostgresOptions, type StartedPostgres } from "./postgres.ts";
 export { startDemoTarget, type StartedDemoTarget } from "./demo-target.ts";
 export { LoopbackContainer, configureTestcontainers } from "./testcontainers.ts";
 export { resolveImage, overrideVariable, serviceImages, labels, type ImageName } from "./images.ts";
