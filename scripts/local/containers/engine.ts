@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir } from "../../lib/cache-dir.ts";
 import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
+import { aptInstall } from "./apt-install.ts";
 import { withLock } from "./lock.ts";
 
 export interface EngineInfo {
@@ -79,16 +80,7 @@ async function installDockerIo(): Promise<void> {
   if (process.getuid?.() !== 0) {
     throw new ToolingError("container engine: Docker is not installed and installing it needs root (apt-get install docker.io)");
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () => exec("apt-get", ["install", "-y", "--no-install-recommends", "docker.io"], { env });
-  let result = await install();
-  if (result.code !== 0) {
-    // Package lists may be missing or stale on a fresh machine: refresh once and retry.
-    const update = await exec("apt-get", ["update"], { env });
-    if (update.code !== 0) throw new ToolingError(`container engine: apt-get update failed\n${tail(update.stderr + update.stdout)}`);
-    result = await install();
-  }
-  if (result.code !== 0) throw new ToolingError(`container engine: apt-get install docker.io failed\n${tail(result.stderr + result.stdout)}`);
+  await aptInstall("container engine", ["docker.io"]);
 }
 
 export interface StartDockerdOptions {

@@ -9,6 +9,7 @@ import { formatDuration } from "../../lib/output.ts";
 import { repoPath } from "../../lib/repo-root.ts";
 import { primaryMirror, readAptSources, sourcesForSuite, toOneLineSources } from "./apt-sources.ts";
 import { findExecutable } from "./engine.ts";
+import { aptInstall } from "./apt-install.ts";
 import { withLock } from "./lock.ts";
 import { bundleDemoTarget } from "./demo-target-bundle.ts";
 
@@ -162,8 +163,7 @@ async function buildBaseImage(image: ResolvedImage): Promise<void> {
   const { recipe, sourcesList, mirror } = baseRecipe();
   if (process.getuid?.() !== 0) throw new ToolingError("image base: debootstrap needs root");
   if (!findExecutable("debootstrap")) {
-    const install = await exec("apt-get", ["install", "-y", "--no-install-recommends", "debootstrap"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-    if (install.code !== 0) throw new ToolingError(`image base: apt-get install debootstrap failed\n${tail(install.stderr + install.stdout)}`);
+    await aptInstall("image base", ["debootstrap"]);
   }
   const work = mkdtempSync(join(cacheDir("images"), "base-build-"));
   const rootfs = join(work, "rootfs");
