@@ -50,6 +50,8 @@ export default defineConfig({
           // Builds the CLI and makes sure PostgreSQL 15 server binaries exist (apt-get on a fresh machine).
           globalSetup: ["test/support/drills-global-setup.ts"],
           fileParallelism: false,
+          // After the other projects: the container tests stop and restart the engine the shipped drill uses.
+          sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 600_000,
         },

@@ -187,7 +187,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
             }
           }
           const failed = integrity.filter((check) => check.verdict === "fail");
-          if (failed.length > 0) throw new Error(failed.map((check) => check.reason).join("; "));
+          if (failed.length > 0) throw new Error([...new Set(failed.map((check) => check.reason))].join("; "));
         })
         .catch(() => undefined);
     }

@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../scripts/lib/errors.ts";
@@ -68,19 +68,23 @@ export async function startDrill(request: StartDrillRequest): Promise<{ evidence
   const workDir = await mkdtemp(join(tmpdir(), "bulwark-drill-"));
   const clock = request.clock ?? realClock;
   const runner = createKindRunner(definition, { runId: directory.runId, workDir, clock, log: request.log, signal: request.signal });
-  const evidence = await runDrill({
-    name: request.drill,
-    definition,
-    environment: request.environment,
-    targets: resolveTargets(definition, request.config.recovery),
-    runner,
-    directory,
-    clock,
-    log: request.log,
-    signal: request.signal,
-    ...(request.hooks ? { hooks: request.hooks } : {}),
-  });
-  return { evidence, directory };
+  try {
+    const evidence = await runDrill({
+      name: request.drill,
+      definition,
+      environment: request.environment,
+      targets: resolveTargets(definition, request.config.recovery),
+      runner,
+      directory,
+      clock,
+      log: request.log,
+      signal: request.signal,
+      ...(request.hooks ? { hooks: request.hooks } : {}),
+    });
+    return { evidence, directory };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 /** The drill as one step of a gate run (kind "drill"), for `bulwark gate dr-quarterly`. */
