@@ -60,20 +60,37 @@ function badge(verdict: string): string {
   return `<span class="badge ${escapeHtml(verdict)}">${escapeHtml(verdict.toUpperCase())}</span>`;
 }
 
+const isRegressed = (check: Check): boolean => check.kind === "regression" && check.reason.startsWith("regression");
+
+/** Failed first, then no data, then regressions that do not gate: whoever opens a red report wants the reason at the top. */
+function attentionRank(check: Check): number {
+  if (check.verdict === "fail") return 0;
+  if (check.verdict === "no-data") return 1;
+  return isRegressed(check) ? 2 : 3;
+}
+
+function checkRows(rows: { step: StepResult; check: Check }[]): string {
+  return rows
+    .map(
+      ({ step, check }) =>
+        `<tr class="${escapeHtml(check.verdict)}${isRegressed(check) ? " regressed" : ""}"><td>${badge(isRegressed(check) && check.verdict === "pass" ? "regressed" : check.verdict)}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? formatCheckValue(check.limit, check.unit))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
+    )
+    .join("\n");
+}
+
 function checksTable(steps: StepResult[]): string {
-  const rows = steps
-    .flatMap((step) => step.checks.map((check) => ({ step, check })))
-    // Failures first: whoever opens a red report wants the reason at the top.
-    .sort((a, b) => Number(a.check.verdict === "pass") - Number(b.check.verdict === "pass"));
+  const rows = steps.flatMap((step) => step.checks.map((check) => ({ step, check }))).sort((a, b) => attentionRank(a.check) - attentionRank(b.check));
   if (rows.length === 0) return `<p class="muted">No checks were evaluated.</p>`;
-  return `<table class="checks"><thead><tr><th>verdict</th><th>step</th><th>check</th><th>kind</th><th>observed</th><th>limit</th><th>reason</th></tr></thead><tbody>
-${rows
-  .map(
-    ({ step, check }) =>
-      `<tr class="${escapeHtml(check.verdict)}${check.kind === "regression" && check.reason.startsWith("regression") ? " regressed" : ""}"><td>${badge(check.verdict)}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? formatCheckValue(check.limit, check.unit))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
-  )
-  .join("\n")}
-</tbody></table>`;
+  const head = `<thead><tr><th>verdict</th><th>step</th><th>check</th><th>kind</th><th>observed</th><th>limit</th><th>reason</th></tr></thead>`;
+  const attention = rows.filter((row) => attentionRank(row.check) < 3);
+  const passed = rows.filter((row) => attentionRank(row.check) === 3);
+  const attentionTable = attention.length > 0 ? `<table class="checks">${head}<tbody>\n${checkRows(attention)}\n</tbody></table>` : "";
+  // Passing checks are folded away when something needs attention, and open when everything passed.
+  const passedTable =
+    passed.length > 0
+      ? `<details${attention.length === 0 ? " open" : ""}><summary>${passed.length} check${passed.length === 1 ? "" : "s"} passed</summary><table class="checks">${head}<tbody>\n${checkRows(passed)}\n</tbody></table></details>`
+      : "";
+  return attentionTable + passedTable;
 }
 
 function comparisonSection(comparison: Comparison | null): string {
@@ -129,7 +146,7 @@ h1 { font-size: 1.5rem; margin: 0 0 4px; display: flex; gap: 12px; align-items: 
 h2 { font-size: 1.15rem; margin: 28px 0 6px; display: flex; gap: 10px; align-items: center; }
 .muted { color: var(--muted); margin: 2px 0; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: .8rem; font-weight: 600; color: #fff; background: var(--muted); }
-.badge.pass { background: var(--pass); } .badge.fail, .badge.error { background: var(--fail); } .badge.no-data, .badge.aborted { background: var(--warn); }
+.badge.pass { background: var(--pass); } .badge.fail, .badge.error { background: var(--fail); } .badge.no-data, .badge.aborted, .badge.regressed { background: var(--warn); }
 h1 .badge { font-size: 1rem; padding: 4px 14px; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin-top: 8px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d0d7de; vertical-align: top; }
@@ -139,6 +156,7 @@ tr.fail td, tr.regression td, tr.regressed td { background: #ffebe9; } tr.no-dat
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); gap: 12px 24px; }
 figure { margin: 0; } figcaption { font-size: .85rem; font-weight: 600; margin: 6px 0; }
 .links a { margin-right: 14px; }
+details summary { cursor: pointer; margin: 8px 0; font-size: .9rem; }
 .warnings { color: var(--warn); }
 ul.phases { list-style: none; padding: 0; font-size: .85rem; } ul.phases li { margin: 2px 0; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; background: rgba(120,120,120,.25); }
