@@ -38,7 +38,9 @@ describe("clear errors", () => {
     const { socket, flags } = brokenDaemon();
     const cache = join(scratch, "cache");
     mkdirSync(cache);
-    const result = await exec(process.execPath, [repoPath("bin", "bulwark.mjs"), "local", "up", "--containers"], {
+    // In a network namespace of its own, so that even a daemon that got past its configuration could not
+    // touch the machine's network.
+    const result = await exec("unshare", ["--net", process.execPath, repoPath("bin", "bulwark.mjs"), "local", "up", "--containers"], {
       env: { ...process.env, DOCKER_HOST: socket, BULWARK_DOCKERD_FLAGS: flags.join(" "), BULWARK_CACHE_DIR: cache, NO_COLOR: "1" },
     });
     expect(result.code, result.stderr).toBe(3);
