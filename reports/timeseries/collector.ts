@@ -80,9 +80,19 @@ function readInto(path: string, aggregator: PerSecondAggregator): Promise<void> 
   const reader = new K6JsonLineReader(aggregator);
   return new Promise((resolve, reject) => {
     const stream = createReadStream(path, { highWaterMark: readChunkBytes });
-    stream.on("data", (chunk) => reader.write(chunk));
+    let failure: unknown = null;
+    stream.on("data", (chunk) => {
+      // After a failure the stream is still drained, so that k6 never blocks writing into a full pipe.
+      if (failure !== null) return;
+      try {
+        reader.write(chunk as Buffer);
+      } catch (error) {
+        failure = error;
+      }
+    });
     stream.on("error", reject);
     stream.on("end", () => {
+      if (failure !== null) return reject(failure);
       reader.end();
       resolve();
     });
