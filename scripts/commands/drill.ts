@@ -90,8 +90,7 @@ function formatVerdict(evidence: DrillEvidence): string {
   const lost = evidence.rpo.lostSeqs.length;
   return [
     "",
-    table(rows),
-    "",
+    ...(rows.length > 1 ? [table(rows), ""] : []),
     `${bold(`drill ${evidence.drill}: ${paint(evidence.verdict)}`)}` +
       ` (RTO ${evidence.rto.ms === null ? "not measured" : formatMs(evidence.rto.ms)}, RPO ${evidence.rpo.ms === null ? "not measured" : formatMs(evidence.rpo.ms)}${evidence.probes.write ? `, ${lost} acknowledged write${lost === 1 ? "" : "s"} lost` : ""})` +
       (evidence.error ? `: ${evidence.error}` : ""),

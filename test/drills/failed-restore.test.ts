@@ -4,17 +4,19 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.ts";
 import { drillSandbox } from "../support/drill-fixture.ts";
 
-const brokenBackups = {
-  // Bytes past the version fields, so the server gets as far as checking the control file's checksum.
-  corrupted: `dd if=/dev/urandom of="$BULWARK_DRILL_BASE_BACKUP/global/pg_control" bs=1 seek=64 count=32 conv=notrunc status=none`,
-  missing: `rm -rf "$BULWARK_DRILL_BASE_BACKUP"`,
-};
+// Bytes past the version fields, so the server gets as far as checking the control file's checksum.
+const corrupt = `dd if=/dev/urandom of="$BULWARK_DRILL_BASE_BACKUP/global/pg_control" bs=1 seek=64 count=32 conv=notrunc status=none`;
+const remove = `rm -rf "$BULWARK_DRILL_BASE_BACKUP"`;
 
 describe("a postgres-pitr restore that cannot succeed", () => {
-  it.each(Object.entries(brokenBackups))("with a %s base backup: exit 1, verdict fail, full evidence with the failing step's output", async (kind, beforeRestore) => {
+  it.each([
+    ["corrupted", "process", corrupt],
+    ["missing", "process", remove],
+    ["corrupted", "container", corrupt],
+  ])("with a %s base backup (%s runner): exit 1, verdict fail, full evidence with the failing step's output", async (kind, runner, beforeRestore) => {
     using sandbox = drillSandbox();
     const config = sandbox.writeConfig({
-      drills: { "pitr-broken": { kind: "postgres-pitr", archiveTimeout: "2s", warmup: "1s", restoreTimeout: "1m", reference: { rows: 100 }, beforeRestore } },
+      drills: { "pitr-broken": { kind: "postgres-pitr", runner, archiveTimeout: "2s", warmup: "1s", restoreTimeout: "1m", reference: { rows: 100 }, beforeRestore } },
     });
     const result = await runCli(["drill", "pitr-broken", "--confirm-destroy", "local", "--config", config], sandbox.env);
     expect(result.code, result.stderr).toBe(1);
