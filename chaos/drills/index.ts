@@ -6,4 +6,4 @@ export { assertDestructionAllowed } from "./safety.ts";
 export { buildPlan, formatPlan, type DrillPlan } from "./plan.ts";
 export { realClock, type Clock } from "./clock.ts";
 export type { DrillEvidence } from "./evidence.ts";
-export { startDrill, planDrill, findDrill, drillStepResult, type StartDrillRequest } from "./start-drill.ts";
+export { startDrill, planDrill, findDrill, assertDrillMayRun, drillStepResult, type StartDrillRequest } from "./start-drill.ts";

@@ -53,10 +53,11 @@ export function planDrill(request: Omit<StartDrillRequest, "log" | "signal" | "h
 }
 
 /**
- * Checks the safety rails, then runs the drill and writes its evidence into a new run directory.
- * Throws UsageError (exit 2) before anything is started when destruction is not allowed or not confirmed.
+ * Everything that makes a drill refuse to start (exit 2, nothing touched): unknown drill or environment,
+ * destruction not allowed there or not confirmed, a data store URL variable that is not set. A gate
+ * with drill steps calls it for each of them before running any step.
  */
-export async function startDrill(request: StartDrillRequest): Promise<{ evidence: DrillEvidence; directory: RunDirectory }> {
+export function assertDrillMayRun(request: Pick<StartDrillRequest, "config" | "drill" | "environment" | "confirmDestroy">): DrillDefinition {
   const definition = findDrill(request.config, request.drill);
   const environment = request.config.environments[request.environment];
   if (!environment) throw new UsageError(`--env: unknown environment '${request.environment}'`);
@@ -64,6 +65,15 @@ export async function startDrill(request: StartDrillRequest): Promise<{ evidence
   if ((definition.kind === "command" || definition.kind === "kubernetes") && definition.dataStore && !process.env[definition.dataStore.urlEnv]) {
     throw new UsageError(`drill ${request.drill}: dataStore.urlEnv names ${definition.dataStore.urlEnv}, which is not set`);
   }
+  return definition;
+}
+
+/**
+ * Checks the safety rails, then runs the drill and writes its evidence into a new run directory.
+ * Throws UsageError (exit 2) before anything is started when destruction is not allowed or not confirmed.
+ */
+export async function startDrill(request: StartDrillRequest): Promise<{ evidence: DrillEvidence; directory: RunDirectory }> {
+  const definition = assertDrillMayRun(request);
   const directory = await createRunDirectory("drill", request.drill, request.reportsRoot);
   const workDir = await mkdtemp(join(tmpdir(), "bulwark-drill-"));
   const clock = request.clock ?? realClock;

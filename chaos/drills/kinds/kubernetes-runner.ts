@@ -1,5 +1,8 @@
 import type * as K8s from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import type { KubernetesDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import { errorText, sleep } from "../sql.ts";
@@ -46,6 +49,10 @@ export class KubernetesRunner implements KindRunner {
     // Loaded on demand: the client pulls in a large HTTP stack that other drill kinds never need.
     const k8s = await import("@kubernetes/client-node");
     const config = new k8s.KubeConfig();
+    // Without any kubeconfig the client would silently aim at http://localhost:8080.
+    if (!process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST && !existsSync(join(homedir(), ".kube", "config"))) {
+      throw new Error("no kubeconfig: set KUBECONFIG (for the local test cluster: export KUBECONFIG=$(bulwark local kubeconfig))");
+    }
     config.loadFromDefault();
     if (this.definition.context) config.setCurrentContext(this.definition.context);
     this.#client = { k8s, config };
