@@ -6,13 +6,6 @@ export const collectedMetrics = new Set(["http_req_duration", "http_reqs", "http
 
 const percentiles = [0.5, 0.9, 0.95, 0.99] as const;
 
-/** Per-second numbers of one series once its second is closed: a handful of numbers, no samples. */
-interface ClosedCell {
-  requests: number;
-  failures: number;
-  latency: [p50: number, p90: number, p95: number, p99: number, max: number] | null;
-}
-
 class OpenCell {
   requests = 0;
   failures = 0;
@@ -27,11 +20,41 @@ interface OpenSecond {
   droppedIterations: number;
 }
 
-interface ClosedSecond {
-  overall: ClosedCell;
-  endpoints: Map<string, ClosedCell>;
-  vus: number | null;
-  droppedIterations: number;
+/**
+ * The closed seconds of one series, one array per number, indexed by second since the first closed
+ * one. Arrays of plain doubles (NaN for "no value") cost 8 bytes a number: a day-long soak with eight
+ * endpoints keeps about 40 MB, a one-hour soak under 2 MB.
+ */
+class ClosedColumns {
+  readonly requests: number[] = [];
+  readonly failures: number[] = [];
+  readonly p50: number[] = [];
+  readonly p90: number[] = [];
+  readonly p95: number[] = [];
+  readonly p99: number[] = [];
+  readonly max: number[] = [];
+
+  /** Fills seconds without data up to (not including) `length`. */
+  padTo(length: number): void {
+    while (this.requests.length < length) {
+      this.requests.push(0);
+      this.failures.push(0);
+      this.p50.push(Number.NaN);
+      this.p90.push(Number.NaN);
+      this.p95.push(Number.NaN);
+      this.p99.push(Number.NaN);
+      this.max.push(Number.NaN);
+    }
+  }
+
+  toSeries(length: number): Series {
+    this.padTo(length);
+    return {
+      requests: [...this.requests],
+      failures: [...this.failures],
+      latencyMs: { p50: gapsAsNull(this.p50), p90: gapsAsNull(this.p90), p95: gapsAsNull(this.p95), p99: gapsAsNull(this.p99), max: gapsAsNull(this.max) },
+    };
+  }
 }
 
 export interface AggregatorOptions {
@@ -45,16 +68,22 @@ export interface AggregatorOptions {
 
 /**
  * Folds k6 samples into per-second, per-endpoint buckets. Memory is bounded by the lateness window
- * (a few pooled histograms) plus a few numbers per closed second, whatever the number of samples.
+ * (a few pooled histograms) plus seven numbers per endpoint and closed second, whatever the number
+ * of samples.
  */
 export class PerSecondAggregator {
   private readonly latenessSeconds: number;
   private readonly open = new Map<number, OpenSecond>();
-  private readonly closed = new Map<number, ClosedSecond>();
   private readonly histogramPool: LogHistogram[] = [];
-  private readonly endpointNames = new Set<string>();
   private newestSecond = Number.NEGATIVE_INFINITY;
   private lastOpen: OpenSecond | null = null;
+  /** Unix second of index 0 of the closed columns; null until a second closes. */
+  private firstClosed: number | null = null;
+  private closedCount = 0;
+  private readonly overall = new ClosedColumns();
+  private readonly endpoints = new Map<string, ClosedColumns>();
+  private readonly vus: number[] = [];
+  private readonly droppedIterations: number[] = [];
   processed = 0;
   malformed = 0;
   late = 0;
@@ -106,30 +135,17 @@ export class PerSecondAggregator {
 
   /** Closes every second and lays the result out on one time axis, with gaps where nothing happened. */
   finish(): TimeSeries {
-    for (const second of [...this.open.keys()]) this.close(second);
-    const seconds = [...this.closed.keys()].sort((a, b) => a - b);
-    const first = seconds[0];
-    const last = seconds[seconds.length - 1];
+    for (const second of [...this.open.keys()].sort((a, b) => a - b)) this.close(second);
+    const length = this.closedCount;
     const time: number[] = [];
-    if (first !== undefined && last !== undefined) for (let second = first; second <= last; second++) time.push(second);
-
-    const names = [...this.endpointNames].sort();
-    const overall = emptySeries();
-    const vus: (number | null)[] = [];
-    const droppedIterations: number[] = [];
-    const endpoints = names.map((name) => ({ name, ...emptySeries() }));
-    for (const second of time) {
-      const row = this.closed.get(second);
-      appendCell(overall, row?.overall);
-      vus.push(row?.vus ?? null);
-      droppedIterations.push(row?.droppedIterations ?? 0);
-      endpoints.forEach((series) => appendCell(series, row?.endpoints.get(series.name)));
-    }
+    for (let index = 0; index < length; index++) time.push(this.firstClosed! + index);
+    const overall = this.overall.toSeries(length);
+    const endpoints = [...this.endpoints.keys()].sort().map((name) => ({ name, ...this.endpoints.get(name)!.toSeries(length) }));
     return {
       schemaVersion: timeSeriesSchemaVersion,
       intervalSeconds: 1,
       time,
-      overall: { ...overall, vus, droppedIterations },
+      overall: { ...overall, vus: gapsAsNull(this.vus), droppedIterations: [...this.droppedIterations] },
       endpoints,
       samples: { processed: this.processed, malformed: this.malformed, late: this.late },
     };
@@ -139,12 +155,13 @@ export class PerSecondAggregator {
     if (this.lastOpen?.second === second) return this.lastOpen;
     let found = this.open.get(second);
     if (!found) {
-      if (second <= this.newestSecond - this.latenessSeconds || this.closed.has(second)) return null;
+      if (second <= this.newestSecond - this.latenessSeconds || (this.firstClosed !== null && second < this.firstClosed + this.closedCount)) return null;
       found = { second, overall: new OpenCell(), endpoints: new Map(), vus: null, droppedIterations: 0 };
       this.open.set(second, found);
       if (second > this.newestSecond) {
         this.newestSecond = second;
-        for (const openSecond of [...this.open.keys()]) if (openSecond <= second - this.latenessSeconds) this.close(openSecond);
+        const due = [...this.open.keys()].filter((openSecond) => openSecond <= second - this.latenessSeconds).sort((a, b) => a - b);
+        for (const openSecond of due) this.close(openSecond);
       }
     }
     this.lastOpen = found;
@@ -157,7 +174,6 @@ export class PerSecondAggregator {
     if (!found) {
       found = new OpenCell();
       target.endpoints.set(name, found);
-      this.endpointNames.add(name);
     }
     return found;
   }
@@ -167,68 +183,82 @@ export class PerSecondAggregator {
     cell.histogram.record(value);
   }
 
+  private columnsOf(name: string): ClosedColumns {
+    let columns = this.endpoints.get(name);
+    if (!columns) {
+      columns = new ClosedColumns();
+      this.endpoints.set(name, columns);
+    }
+    return columns;
+  }
+
   /** A sample for a second already closed: counts still add up; latency cannot join closed percentiles. */
   private addLate(metric: string, second: number, value: number, endpoint: string | null): void {
-    const row = this.closed.get(second);
-    if (metric === "http_req_duration" || !row) {
+    const index = this.firstClosed === null ? -1 : second - this.firstClosed;
+    if (metric === "http_req_duration" || index < 0 || index >= this.closedCount) {
       this.late += 1;
       return;
     }
-    const name = endpoint ?? "untagged";
-    let endpointCell = row.endpoints.get(name);
-    if (!endpointCell) {
-      endpointCell = { requests: 0, failures: 0, latency: null };
-      row.endpoints.set(name, endpointCell);
-      this.endpointNames.add(name);
-    }
-    if (metric === "http_reqs") {
-      row.overall.requests += value;
-      endpointCell.requests += value;
-    } else if (metric === "http_req_failed") {
-      row.overall.failures += value;
-      endpointCell.failures += value;
+    if (metric === "http_reqs" || metric === "http_req_failed") {
+      const columns = this.columnsOf(endpoint ?? "untagged");
+      columns.padTo(this.closedCount);
+      const field = metric === "http_reqs" ? "requests" : "failures";
+      this.overall[field][index]! += value;
+      columns[field][index]! += value;
     } else if (metric === "vus") {
-      row.vus = row.vus === null ? value : Math.max(row.vus, value);
+      const current = this.vus[index]!;
+      this.vus[index] = Number.isNaN(current) ? value : Math.max(current, value);
     } else if (metric === "dropped_iterations") {
-      row.droppedIterations += value;
+      this.droppedIterations[index]! += value;
     }
   }
 
+  /** Seconds close in ascending order: each one is appended to the columns, gaps filled before it. */
   private close(second: number): void {
     const target = this.open.get(second);
     if (!target) return;
     this.open.delete(second);
     if (this.lastOpen === target) this.lastOpen = null;
-    const endpoints = new Map<string, ClosedCell>();
-    for (const [name, cell] of target.endpoints) endpoints.set(name, this.closeCell(cell));
-    this.closed.set(second, { overall: this.closeCell(target.overall), endpoints, vus: target.vus, droppedIterations: target.droppedIterations });
+    this.firstClosed ??= second;
+    const index = second - this.firstClosed;
+    while (this.vus.length < index) {
+      this.vus.push(Number.NaN);
+      this.droppedIterations.push(0);
+    }
+    this.vus.push(target.vus ?? Number.NaN);
+    this.droppedIterations.push(target.droppedIterations);
+    this.closeCell(target.overall, this.overall, index);
+    for (const [name, cell] of target.endpoints) this.closeCell(cell, this.columnsOf(name), index);
+    this.closedCount = index + 1;
   }
 
-  private closeCell(cell: OpenCell): ClosedCell {
+  private closeCell(cell: OpenCell, columns: ClosedColumns, index: number): void {
+    columns.padTo(index);
+    columns.requests.push(cell.requests);
+    columns.failures.push(cell.failures);
     const histogram = cell.histogram;
-    if (!histogram || histogram.count === 0) return { requests: cell.requests, failures: cell.failures, latency: null };
+    if (!histogram || histogram.count === 0) {
+      columns.p50.push(Number.NaN);
+      columns.p90.push(Number.NaN);
+      columns.p95.push(Number.NaN);
+      columns.p99.push(Number.NaN);
+      columns.max.push(Number.NaN);
+      return;
+    }
     const [p50, p90, p95, p99] = histogram.quantiles(percentiles) as [number, number, number, number];
-    const latency: ClosedCell["latency"] = [round(p50), round(p90), round(p95), round(p99), round(histogram.max)];
+    columns.p50.push(round(p50));
+    columns.p90.push(round(p90));
+    columns.p95.push(round(p95));
+    columns.p99.push(round(p99));
+    columns.max.push(round(histogram.max));
     histogram.reset();
     this.histogramPool.push(histogram);
     cell.histogram = null;
-    return { requests: cell.requests, failures: cell.failures, latency };
   }
 }
 
-function emptySeries(): Series {
-  return { requests: [], failures: [], latencyMs: { p50: [], p90: [], p95: [], p99: [], max: [] } };
-}
-
-function appendCell(series: Series, cell: ClosedCell | undefined): void {
-  series.requests.push(cell?.requests ?? 0);
-  series.failures.push(cell?.failures ?? 0);
-  const latency = cell?.latency ?? null;
-  series.latencyMs.p50.push(latency?.[0] ?? null);
-  series.latencyMs.p90.push(latency?.[1] ?? null);
-  series.latencyMs.p95.push(latency?.[2] ?? null);
-  series.latencyMs.p99.push(latency?.[3] ?? null);
-  series.latencyMs.max.push(latency?.[4] ?? null);
+function gapsAsNull(values: readonly number[]): (number | null)[] {
+  return values.map((value) => (Number.isNaN(value) ? null : value));
 }
 
 /** Three decimals of a millisecond is below the histogram's own precision. */
