@@ -25,7 +25,7 @@ afterEach(() => {
 });
 
 describe("postgres-pitr ground truth", () => {
-  it("measures the RPO of a loss window the test controls, and lists exactly the unarchived writes as lost", async () => {
+  it.each(["process", "container"] as const)("measures the RPO of a loss window the test controls, and lists exactly the unarchived writes as lost (%s runner)", async (runner) => {
     using sandbox = drillSandbox();
     process.env.BULWARK_AUDIT_LOG = sandbox.auditLog;
     const base = await loadConfig(repoPath("bulwark.config.json"));
@@ -34,6 +34,7 @@ describe("postgres-pitr ground truth", () => {
       drills: {
         "pitr-ground-truth": {
           kind: "postgres-pitr",
+          runner,
           // No timed segment switches: the only archived WAL is what the test switches out itself.
           archiveTimeout: "1h",
           // Archiving stops once the test creates PAUSED in the archive folder.
