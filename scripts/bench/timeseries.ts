@@ -1,7 +1,7 @@
 /**
  * Benchmark of the streaming aggregation of k6's metric stream (reports/timeseries/).
  *
- *   node scripts/bench/build-timeseries.mjs && node dist/bench-timeseries.mjs [--samples N] [--endpoints N] [--file k6.json]
+ *   npm run bench:timeseries -- [--samples N] [--endpoints N] [--file k6.json] [--soak-hours H] [--json]
  *
  * Without --file it synthesises a stream in k6 v1's exact JSON layout and mix: per one-request iteration
  * the nine http_req* Points and the four iteration Points k6 writes, plus a vus gauge every second, at
@@ -11,6 +11,8 @@
  * With --file it reads a recorded `k6 run --out json=...` file from disk, end to end.
  */
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { K6JsonLineReader, PerSecondAggregator, aggregateK6Json } from "../../reports/timeseries/index.ts";
 
 const { values } = parseArgs({
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     samples: { type: "string", default: "10000000" },
     endpoints: { type: "string", default: "8" },
     file: { type: "string" },
+    "soak-hours": { type: "string" },
     json: { type: "boolean", default: false },
   },
 });
@@ -137,6 +140,40 @@ function finishResult(mode: Result["mode"], samples: number, seconds: number, cp
 
 function round(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/**
+ * What a long soak costs in memory: the per-second numbers kept until the end grow with the run's
+ * length (never with its number of samples). Feeds a few samples per endpoint and second for the
+ * given number of hours and reports the heap kept and the size of timeseries.json.
+ */
+function benchSoakMemory(hours: number, endpointCount: number): void {
+  // Garbage must not count as kept: collect before each reading.
+  setFlagsFromString("--expose-gc");
+  const collectGarbage = runInNewContext("gc") as () => void;
+  collectGarbage();
+  const aggregator = new PerSecondAggregator();
+  const endpoints = Array.from({ length: endpointCount }, (_, i) => `endpoint-${i}`);
+  const start = Date.UTC(2026, 0, 1) / 1000;
+  const heapBefore = process.memoryUsage().heapUsed;
+  for (let second = 0; second < hours * 3600; second++) {
+    for (const endpoint of endpoints) {
+      aggregator.add("http_reqs", start + second, 1, endpoint);
+      aggregator.add("http_req_duration", start + second, 10 + (second % 7), endpoint);
+    }
+  }
+  collectGarbage();
+  const heapKeptMb = round((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20);
+  const fileMb = round(JSON.stringify(aggregator.finish()).length / 2 ** 20);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const result = { mode: "soak-memory", hours, endpoints: endpointCount, heapKeptMb, timeseriesJsonMb: fileMb, peakRssMb: round(peakRss / 2 ** 20) };
+  process.stdout.write(values.json ? JSON.stringify(result, null, 2) + "\n" : `soak of ${hours} h, ${endpointCount} endpoints: ${heapKeptMb} MB of per-second numbers kept, timeseries.json ${fileMb} MB, peak RSS ${result.peakRssMb} MB\n`);
+}
+
+if (values["soak-hours"]) {
+  benchSoakMemory(Number(values["soak-hours"]), Number(values.endpoints));
+  clearInterval(watchMemory);
+  process.exit(0);
 }
 
 const result = values.file ? await benchFile(values.file) : benchSynthetic(Number(values.samples), Number(values.endpoints));
