@@ -16,6 +16,8 @@ export class WriteProbe {
   #paused = false;
   #idle: (() => void) | null = null;
   #resume: (() => void) | null = null;
+  /** Cuts the wait for the next tick short, so a pause takes effect right after the write in flight. */
+  #wake = new AbortController();
 
   constructor(
     private readonly endpoint: SqlEndpoint,
@@ -37,10 +39,12 @@ export class WriteProbe {
   /** Resolves once no write is in flight; until `resume()`, nothing is written. */
   pause(): Promise<void> {
     this.#paused = true;
-    return new Promise((resolve) => {
+    const idle = new Promise<void>((resolve) => {
       this.#idle = resolve;
       if (this.#loop === null) resolve();
     });
+    this.#wake.abort();
+    return idle;
   }
 
   resume(): void {
@@ -72,6 +76,7 @@ export class WriteProbe {
     let tick = 0;
     while (!this.#stop.signal.aborted) {
       if (this.#paused) {
+        this.#wake = new AbortController();
         this.#idle?.();
         await new Promise<void>((resolve) => (this.#resume = resolve));
         this.#resume = null;
@@ -83,7 +88,7 @@ export class WriteProbe {
       // Fixed cadence, not fixed gaps: a slow write skips the ticks it overran instead of drifting.
       const elapsed = this.clock.now() - scheduleStart;
       tick = Math.max(tick + 1, Math.ceil(elapsed / this.config.intervalMs));
-      await sleep(scheduleStart + tick * this.config.intervalMs - this.clock.now(), this.#stop.signal);
+      await sleep(scheduleStart + tick * this.config.intervalMs - this.clock.now(), AbortSignal.any([this.#stop.signal, this.#wake.signal]));
     }
     this.#idle?.();
   }
