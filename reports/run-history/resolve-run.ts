@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { UsageError } from "../../scripts/lib/errors.ts";
@@ -17,6 +17,7 @@ export interface ResolvedRun {
  * says where it looked.
  */
 export async function resolveRun(reference: string, reportsRoot: string, history: HistoryStore, what = "run"): Promise<ResolvedRun> {
+  if (reference === "latest") return resolveRun(latestRunDirectory(reportsRoot, what), reportsRoot, history, what);
   const candidates = [resolve(reference), join(resolve(reportsRoot), reference)];
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
@@ -28,6 +29,15 @@ export async function resolveRun(reference: string, reportsRoot: string, history
   const fromHistory = await history.get(basename(reference));
   if (fromHistory) return { summary: fromHistory, directory: null };
   throw new UsageError(`${what} '${reference}' not found: no such directory, no run with that id in ${resolve(reportsRoot)} nor in the history at ${history.location}`);
+}
+
+/** Run ids start with their UTC start time, so the newest run directory sorts last. */
+function latestRunDirectory(reportsRoot: string, what: string): string {
+  const root = resolve(reportsRoot);
+  const runs = existsSync(root) ? readdirSync(root).filter((name) => /^\d{8}T\d{6}Z-/.test(name) && existsSync(join(root, name, "summary.json"))) : [];
+  const latest = runs.sort().at(-1);
+  if (!latest) throw new UsageError(`${what} 'latest': no run directory with a summary.json in ${root}`);
+  return join(root, latest);
 }
 
 async function readSummaryFile(path: string, what: string): Promise<RunSummary> {

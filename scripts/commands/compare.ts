@@ -63,8 +63,9 @@ in the history. A metric regresses only when it is worse than the baseline by mo
 limit (10 %) AND by more than 3x the run-to-run spread of those runs, so noise does not cry wolf.
 Fewer than 3 passing runs is reported as insufficient history, never as a pass.
 
-<run-dir-or-id> is a run directory, its summary.json, or a run id found under the reports folder
-(--out, $BULWARK_REPORTS_DIR, default reports/) or in the history.
+<run-dir-or-id> is a run directory, its summary.json, a run id found under the reports folder
+(--out, $BULWARK_REPORTS_DIR, default reports/) or in the history, or 'latest' (the newest run
+directory in the reports folder).
 
 Flags:
   --baseline <run>  compare with this one run instead (relative limit only: one run has no spread)
@@ -78,6 +79,7 @@ Exit codes: 0 no regression or insufficient history (said so on stderr and in --
 1 a regression, 2 bad input (missing or malformed run directory, bad flag).
 
 Examples:
+  bulwark compare latest
   bulwark compare reports/20261122T030000Z-gate-nightly-3f9a
   bulwark compare 20261122T030000Z-gate-nightly-3f9a --last 10 --json
   bulwark compare reports/20261122T030000Z-gate-nightly-3f9a --baseline 20261121T030000Z-gate-nightly-77c1

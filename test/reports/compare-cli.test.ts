@@ -70,6 +70,13 @@ describe("bulwark compare", () => {
     expect(few.code).toBe(0);
     expect(few.stderr).toContain("insufficient history: 0 passing run(s) of gate nightly on local found, 3 needed for a baseline; nothing was compared, this is not a pass");
 
+    const latest = await runCli(["compare", "latest", "--out", root, "--json"]);
+    expect(latest.code, latest.stderr).toBe(1);
+    expect(JSON.parse(latest.stdout).runId).toBe(regressed.runId);
+    const noRuns = await runCli(["compare", "latest", "--out", join(root, "history")]);
+    expect(noRuns.code).toBe(2);
+    expect(noRuns.stderr).toContain("run 'latest': no run directory with a summary.json in");
+
     const againstOne = await runCli(["compare", runDirectory, "--out", root, "--baseline", noisyHistory(1, 100, 0)[0]!.runId, "--json"]);
     expect(againstOne.code, againstOne.stderr).toBe(1);
     expect(JSON.parse(againstOne.stdout).baseline.source).toBe("run");
