@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { ensureK6 } from "../../scripts/k6/ensure-k6.ts";
 import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { aptInstall } from "../../scripts/local/containers/apt-install.ts";
 
 export const chromiumPath = "/usr/bin/chromium";
 
@@ -12,9 +13,8 @@ export const chromiumPath = "/usr/bin/chromium";
 export default async function setup(): Promise<void> {
   if (!existsSync(chromiumPath)) {
     process.stderr.write("reports: installing Debian's chromium (apt-get)\n");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    execFileSync("apt-get", ["update", "-q"], { stdio: ["ignore", "ignore", "inherit"], env });
-    execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], { stdio: ["ignore", "ignore", "inherit"], env });
+    // A font, so that the screenshots people look at have readable text.
+    await aptInstall("report tests", ["chromium", "fonts-dejavu-core"]);
   }
   execFileSync(process.execPath, [repoPath("scripts", "build.mjs")], { stdio: "inherit" });
   const k6 = await ensureK6((line) => process.stderr.write(line + "\n"));
