@@ -195,6 +195,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
   await availability.stop();
   await writeProbe?.stop();
   interrupted ||= signal.aborted;
+  // Now that the store has run, the runner can say exactly where (its port, say).
+  const where = runner.plan().where;
 
   try {
     await steps.run("teardown", plan.teardown.join("; ") || "nothing to remove", {}, (output) => runner.teardown(output));
@@ -250,7 +252,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillEvidence>
     kind: definition.kind,
     description: definition.description,
     who: process.env.BULWARK_OPERATOR ?? `${userInfo().username}@${hostname()}`,
-    where: { environment: options.environment, host: hostname(), target: plan.where },
+    where: { environment: options.environment, host: hostname(), target: where },
     startedAt: isoTime(started),
     finishedAt: isoTime(finished),
     durationMs: Math.round(finished - started),
