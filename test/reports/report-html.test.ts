@@ -23,20 +23,23 @@ async function screenshot(page: import("playwright-core").Page, name: string): P
 }
 
 describe("report.html in headless Chromium", () => {
-  it("of a real run (bulwark run smoke): opens without errors and draws every chart", async () => {
+  it("of a real run (bulwark run smoke): opens without errors, draws every chart, links k6's dashboard", async () => {
     const reports = temporaryReportsRoot();
-    const { code, stderr } = await runCli(["run", "smoke", "--out", reports]);
+    const { code, stderr } = await runCli(["run", "smoke", "--out", reports], { BULWARK_K6_DASHBOARD: "1" });
     expect(code, stderr).toBe(0);
     const runId = readdirSync(reports).find((entry) => /^\d/.test(entry))!;
     const runDirectory = join(reports, runId);
     const summary = summarySchema.parse(JSON.parse(readFileSync(join(runDirectory, "summary.json"), "utf8")));
     expect(summary.steps[0]!.artifacts.timeseries).toBe("timeseries-smoke.json");
+    expect(summary.steps[0]!.artifacts.k6Dashboard).toBe("smoke.k6-dashboard.html");
+    expect(statSync(join(runDirectory, "smoke.k6-dashboard.html")).size).toBeGreaterThan(10_000);
     expect(existsSync(join(reports, "history", `${runId}.json`))).toBe(true);
 
     await using opened = await openInChromium(join(runDirectory, "report.html"));
     const { page, problems } = opened;
     expect(await page.locator("h1").innerText()).toMatch(/bulwark run smoke\s+PASS/);
     expect(await page.locator("table.checks tbody tr").count()).toBe(summary.steps[0]!.checks.length);
+    expect(await page.locator("a", { hasText: "k6 web dashboard" }).getAttribute("href")).toBe("smoke.k6-dashboard.html");
     const charts = await chartPixels(page);
     const endpoints = summary.steps[0]!.endpoints!.map((endpoint) => endpoint.name);
     expect(charts.filter((chart) => chart.chart.startsWith("endpoint-latency/")).length).toBeGreaterThanOrEqual(endpoints.length);
