@@ -1,19 +1,23 @@
 import { defineConfig } from "vitest/config";
 
 // One project per kind of test: unit tests are pure and parallel; the others drive real parts
-// (k6, Docker, a Kubernetes API server) on a 2-core machine, so their files run one at a time.
+// (k6, Docker, a Kubernetes API server) on a 2-core machine, so their files run one at a time and the
+// projects run one after the other (groupOrder): timing-sensitive load tests never share the CPU with
+// a cluster, and the container tests, which restart the engine, never overlap the drills that use it.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["test/unit/**/*.test.ts"],
         },
       },
       {
         test: {
           name: "e2e",
+          sequence: { groupOrder: 1 },
           include: ["test/e2e/**/*.test.ts"],
           globalSetup: ["test/support/e2e-global-setup.ts"],
           fileParallelism: false,
@@ -24,6 +28,7 @@ export default defineConfig({
       {
         test: {
           name: "reports",
+          sequence: { groupOrder: 2 },
           include: ["test/reports/**/*.test.ts"],
           // Installs Debian's chromium when missing, builds the CLI and k6; report.html is opened in Chromium.
           globalSetup: ["test/support/reports-global-setup.ts"],
@@ -35,6 +40,7 @@ export default defineConfig({
       {
         test: {
           name: "containers",
+          sequence: { groupOrder: 3 },
           include: ["test/containers/**/*.test.ts"],
           // Installs and starts the engine and builds the images once per run (cold: a few minutes).
           globalSetup: ["test/support/containers-global-setup.ts"],
@@ -46,12 +52,11 @@ export default defineConfig({
       {
         test: {
           name: "drills",
+          sequence: { groupOrder: 4 },
           include: ["test/drills/**/*.test.ts"],
           // Builds the CLI and makes sure PostgreSQL 15 server binaries exist (apt-get on a fresh machine).
           globalSetup: ["test/support/drills-global-setup.ts"],
           fileParallelism: false,
-          // After the other projects: the container tests stop and restart the engine the shipped drill uses.
-          sequence: { groupOrder: 1 },
           testTimeout: 180_000,
           hookTimeout: 600_000,
         },
@@ -59,6 +64,7 @@ export default defineConfig({
       {
         test: {
           name: "cluster",
+          sequence: { groupOrder: 5 },
           include: ["test/cluster/**/*.test.ts"],
           // Brings the local Kubernetes cluster up once (building it from the Go module proxy on a cold machine).
           globalSetup: ["test/support/cluster-global-setup.ts"],

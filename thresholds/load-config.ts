@@ -28,6 +28,10 @@ function crossReferenceErrors(config: BulwarkConfig): string[] {
   for (const [suiteName, suite] of Object.entries(config.suites)) {
     if (suite.profile && !config.profiles[suite.profile]) errors.push(`suites.${suiteName}.profile: unknown profile '${suite.profile}'`);
     suite.steps.forEach((step, index) => {
+      if ("drill" in step) {
+        if (!config.drills[step.drill]) errors.push(`suites.${suiteName}.steps.${index}.drill: unknown drill '${step.drill}'`);
+        return;
+      }
       const scenario = findScenario(step.scenario);
       if (!scenario) errors.push(`suites.${suiteName}.steps.${index}.scenario: unknown scenario '${step.scenario}'`);
       if (step.profile && !config.profiles[step.profile]) errors.push(`suites.${suiteName}.steps.${index}.profile: unknown profile '${step.profile}'`);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { drillSchema, recoveryTargetsSchema } from "../chaos/drills/definition.ts";
+import { regressionPolicySchema } from "../reports/run-history/regression-policy.ts";
 
 /** A k6 duration string ("30s", "2m", "1h30m"), strictly positive. */
 export const durationSchema = z
@@ -69,18 +70,24 @@ export type Profile = z.infer<typeof profileSchema>;
 
 export const profileNames = ["smoke", "load", "stress", "breakpoint", "spike", "soak"] as const;
 
-const suiteStepSchema = z
+const scenarioStepSchema = z
   .object({
     scenario: z.string().min(1),
     profile: z.string().min(1).optional().describe("profile of this step; defaults to the suite's, then the scenario's"),
   })
   .strict();
 
+const drillStepSchema = z.object({ drill: z.string().min(1).describe("restore drill (drills.<name>) run as one step") }).strict();
+
+export const suiteStepSchema = z.union([scenarioStepSchema, drillStepSchema]);
+export type SuiteStep = z.infer<typeof suiteStepSchema>;
+
 export const suiteSchema = z
   .object({
     description: z.string().default(""),
-    profile: z.string().min(1).optional().describe("profile every step uses unless the step names its own"),
+    profile: z.string().min(1).optional().describe("profile every load step uses unless the step names its own"),
     steps: z.array(suiteStepSchema).min(1),
+    regression: regressionPolicySchema.optional().describe("baseline comparison against the run history; failGate: a regression fails this suite's gate"),
   })
   .strict();
 

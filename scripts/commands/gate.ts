@@ -1,19 +1,23 @@
 import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
 import { UsageError } from "../lib/errors.ts";
 import { loadConfig, pickEnvironment } from "../config.ts";
-import { executeLoadRun, type PlannedStep } from "../load-run.ts";
+import { executeSteps, type PlannedStep } from "../run-steps.ts";
 import { chooseProfile } from "../plan.ts";
 import type { BulwarkConfig } from "../../thresholds/schema.ts";
 import { demoFaultsFlag, loadFlagsHelp, loadOptions, targetFlag } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
-/** Step names are unique within a run: a scenario used twice gets a numbered name. */
+/** Step names are unique within a run: a scenario or drill used twice gets a numbered name. */
 function planSteps(config: BulwarkConfig, suiteName: string, environmentName: string, profileFlag: string | undefined): PlannedStep[] {
   const suite = config.suites[suiteName]!;
   const seen = new Map<string, number>();
-  return suite.steps.map((step) => {
-    const count = (seen.get(step.scenario) ?? 0) + 1;
-    seen.set(step.scenario, count);
+  const uniqueName = (base: string) => {
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count > 1 ? `${base}-${count}` : base;
+  };
+  return suite.steps.map((step): PlannedStep => {
+    if ("drill" in step) return { kind: "drill", stepName: uniqueName(step.drill), drill: step.drill };
     const profileName = chooseProfile({
       flag: profileFlag,
       environmentSuiteProfile: config.environments[environmentName]?.suites[suiteName]?.profile,
@@ -21,7 +25,7 @@ function planSteps(config: BulwarkConfig, suiteName: string, environmentName: st
       suiteProfile: suite.profile,
       scenario: step.scenario,
     });
-    return { stepName: count > 1 ? `${step.scenario}-${count}` : step.scenario, scenario: step.scenario, profileName };
+    return { kind: "scenario", stepName: uniqueName(step.scenario), scenario: step.scenario, profileName };
   });
 }
 
@@ -33,13 +37,15 @@ export const gateCommand: Command = {
 Runs every step of a suite from the config in order and gives one verdict: exit 0 when every check
 passed, 1 when an SLO was breached, 2 on bad input, 3 when the target or tooling failed.
 
-${loadFlagsHelp}
+${loadFlagsHelp}  --confirm-destroy <env> required by suites with restore drills (dr-quarterly): the environment's name again
+
 Examples:
   bulwark gate nightly                          # against the embedded demo target
   bulwark gate nightly --demo-fault errors=5%   # watch the error-rate threshold fail
   bulwark gate release --env staging --json > summary.json
+  bulwark gate dr-quarterly --confirm-destroy local   # restore drills: destroys and restores the local data store
 `,
-  options: loadOptions,
+  options: { ...loadOptions, "confirm-destroy": { type: "string" } },
   async run(context) {
     const [suiteName, ...extra] = context.positionals;
     if (!suiteName) throw new UsageError("gate: missing <suite> (see 'bulwark list')");
@@ -51,7 +57,9 @@ Examples:
     if (profileFlag && !config.profiles[profileFlag]) throw new UsageError(`--profile: unknown profile '${profileFlag}' (known: ${Object.keys(config.profiles).join(", ")})`);
     const targetOverride = targetFlag(context);
     const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
-    const result = await executeLoadRun({
+    const historyLocation = stringFlag(context, "history");
+    const confirmDestroy = stringFlag(context, "confirm-destroy");
+    const result = await executeSteps({
       kind: "gate",
       name: suiteName,
       steps: planSteps(config, suiteName, environmentName, profileFlag),
@@ -61,6 +69,8 @@ Examples:
       abortSignal: context.abortSignal,
       ...(targetOverride ? { targetOverride } : {}),
       ...(reportsRoot ? { reportsRoot } : {}),
+      ...(historyLocation ? { historyLocation } : {}),
+      ...(confirmDestroy ? { confirmDestroy } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },

@@ -17,8 +17,9 @@ Examples:
     const config = await loadConfig(stringFlag(context, "config"));
     const listing = {
       scenarios: scenarioCatalog.map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: [...entry.endpoints] })),
-      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => step.scenario) })),
+      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("drill" in step ? `drill ${step.drill}` : step.scenario)) })),
       profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
+      drills: Object.entries(config.drills).map(([name, drill]) => ({ name, kind: drill.kind, description: drill.description })),
       environments: Object.entries(config.environments).map(([name, environment]) => ({ name, description: environment.description, demo: environment.demo })),
     };
     if (booleanFlag(context, "json")) {
@@ -28,6 +29,7 @@ Examples:
     say("Scenarios:\n" + table(listing.scenarios.map((s) => ["  " + s.name, s.defaultProfile, s.description])));
     say("\nSuites:\n" + table(listing.suites.map((s) => ["  " + s.name, s.steps.join(" -> "), s.description])));
     say("\nProfiles:\n" + table(listing.profiles.map((p) => ["  " + p.name, p.executor])));
+    say("\nDrills:\n" + table(listing.drills.map((d) => ["  " + d.name, d.kind, d.description])));
     say("\nEnvironments:\n" + table(listing.environments.map((e) => ["  " + e.name, e.demo ? "demo target" : "", e.description])));
     return 0;
   },

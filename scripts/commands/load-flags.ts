@@ -11,6 +11,7 @@ export const loadOptions = {
   out: { type: "string" },
   config: { type: "string" },
   "demo-fault": { type: "string", multiple: true },
+  history: { type: "string" },
 } satisfies OptionSpec;
 
 export const loadFlagsHelp = `Flags:
@@ -20,6 +21,7 @@ export const loadFlagsHelp = `Flags:
   --out <dir>           root folder of run directories (default: reports/) [BULWARK_REPORTS_DIR]
   --config <file>       config file (default: bulwark.config.json) [BULWARK_CONFIG]
   --demo-fault <spec>   make the demo target misbehave: latency=300ms, errors=5% (comma-separated or repeated)
+  --history <dir>       run history for baselines (default: history/ in the reports folder) [BULWARK_HISTORY_DIR]
   --json                print summary.json on stdout at the end
 `;
 

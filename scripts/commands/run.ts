@@ -1,7 +1,7 @@
 import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
 import { UsageError } from "../lib/errors.ts";
 import { loadConfig, pickEnvironment } from "../config.ts";
-import { executeLoadRun } from "../load-run.ts";
+import { executeSteps } from "../run-steps.ts";
 import { chooseProfile } from "../plan.ts";
 import { findScenario, scenarioCatalog } from "../../scenarios/catalog.ts";
 import { demoFaultsFlag, loadFlagsHelp, loadOptions, targetFlag } from "./load-flags.ts";
@@ -35,16 +35,18 @@ Examples:
     const profileName = chooseProfile({ flag: stringFlag(context, "profile"), scenario });
     const targetOverride = targetFlag(context);
     const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
-    const result = await executeLoadRun({
+    const historyLocation = stringFlag(context, "history");
+    const result = await executeSteps({
       kind: "run",
       name: scenario,
-      steps: [{ stepName: scenario, scenario, profileName }],
+      steps: [{ kind: "scenario", stepName: scenario, scenario, profileName }],
       config,
       environmentName,
       demoFaults: demoFaultsFlag(context),
       abortSignal: context.abortSignal,
       ...(targetOverride ? { targetOverride } : {}),
       ...(reportsRoot ? { reportsRoot } : {}),
+      ...(historyLocation ? { historyLocation } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },
