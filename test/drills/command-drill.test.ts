@@ -1,28 +1,17 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { freeLoopbackPort } from "../../scripts/lib/free-port.ts";
 import { runCli } from "../support/run-cli.ts";
 import { drillSandbox } from "../support/drill-fixture.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 const restartDelaySeconds = 1;
 
 describe("a command-based drill", () => {
   it("stops a local server with the runbook's commands, starts it again, and measures RTO end to end", async () => {
     using sandbox = drillSandbox();
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const pidFile = join(sandbox.root, "server.pid");
     const start = `nohup '${process.execPath}' '${repoPath("dist", "demo-target.mjs")}' --port ${port} >> '${join(sandbox.root, "server.log")}' 2>&1 & echo $! > '${pidFile}'`;
     const config = sandbox.writeConfig({

@@ -32,6 +32,7 @@ describe("postgres-pitr ground truth", () => {
     const result = validateConfig({
       ...base,
       drills: {
+        ...base.drills,
         "pitr-ground-truth": {
           kind: "postgres-pitr",
           runner,

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from "node:fs";
 import { exec, tail } from "../../../scripts/lib/exec.ts";
 import type { PostgresPitrDrill } from "../definition.ts";
 import type { StepOutput } from "../steps.ts";
@@ -19,4 +20,18 @@ export async function runBeforeRestore(command: string, locations: { baseBackup:
   output.append(`beforeRestore: ${command}`);
   output.append(tail(result.stdout + result.stderr, 40));
   if (result.code !== 0) throw new Error(`beforeRestore command exited with ${result.code ?? result.signal}`);
+}
+
+/** The lines of a server log that tell how recovery went (segments restored, end of recovery, promotion). */
+export function recoveryLines(log: string): string {
+  const interesting = log.split("\n").filter((line) => /restored log file|redo (starts|done)|archive recovery complete|selected new timeline|consistent recovery state|database system is ready/.test(line));
+  return tail(interesting.join("\n"), 40);
+}
+
+/** Files below a folder, counted recursively (a base backup's size in files, for the evidence). */
+export function countFiles(path: string): number {
+  if (!existsSync(path)) return 0;
+  let count = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) if (entry.isFile()) count += 1;
+  return count;
 }

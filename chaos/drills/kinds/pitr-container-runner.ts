@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { WaitStrategy } from "testcontainers";
 import { exec, tail } from "../../../scripts/lib/exec.ts";
@@ -8,7 +8,7 @@ import { durationMs, type PostgresPitrDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import { queryOnce, sleep } from "../sql.ts";
 import type { StepOutput } from "../steps.ts";
-import { archiveCommandFor, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
+import { archiveCommandFor, countFiles, recoveryLines, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
 
 /** Where the base backup is written inside the primary: the archive mount, so the host can take it out. */
 const backupInArchive = ".base-backup";
@@ -179,16 +179,4 @@ class ServerUpOrExited implements WaitStrategy {
   getStartupTimeout(): number {
     return this.#timeoutMs;
   }
-}
-
-function recoveryLines(log: string): string {
-  const interesting = log.split("\n").filter((line) => /restored log file|redo (starts|done)|archive recovery complete|selected new timeline|consistent recovery state|database system is ready/.test(line));
-  return tail(interesting.join("\n"), 40);
-}
-
-function countFiles(path: string): number {
-  if (!existsSync(path)) return 0;
-  let count = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) if (entry.isFile()) count += 1;
-  return count;
 }

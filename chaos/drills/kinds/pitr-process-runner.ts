@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { exec, tail } from "../../../scripts/lib/exec.ts";
 import { durationMs, type PostgresPitrDrill } from "../definition.ts";
@@ -9,7 +8,8 @@ import { queryOnce, sleep } from "../sql.ts";
 import type { StepOutput } from "../steps.ts";
 import { ensurePostgresBinaries, type PostgresBinaries } from "./postgres-binaries.ts";
 import { killProcessTree } from "./process-tree.ts";
-import { archiveCommandFor, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
+import { archiveCommandFor, countFiles, recoveryLines, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
+import { freeLoopbackPort } from "../../../scripts/lib/free-port.ts";
 
 const user = "bulwark";
 
@@ -209,31 +209,6 @@ function readLog(path: string): string {
   }
 }
 
-/** The lines of a server log that tell how recovery went (segments restored, end of recovery, promotion). */
-function recoveryLines(log: string): string {
-  const interesting = log.split("\n").filter((line) => /restored log file|redo (starts|done)|archive recovery complete|selected new timeline|consistent recovery state|database system is ready/.test(line));
-  return tail(interesting.join("\n"), 40);
-}
-
-function countFiles(path: string): number {
-  if (!existsSync(path)) return 0;
-  let count = 0;
-  for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) if (entry.isFile()) count += 1;
-  return count;
-}
-
 function archivedSegments(path: string): number {
   return existsSync(path) ? readdirSync(path).filter((name) => /^[0-9A-F]{24}$/.test(name)).length : 0;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
