@@ -1,4 +1,4 @@
-import type { Check, RunSummary, StepResult } from "../summary-schema.ts";
+import type { Check, StepResult } from "../summary-schema.ts";
 import { format, type Comparison } from "../run-history/baseline.ts";
 import type { Phase, ReplicaTimeline, ReportInput } from "./report-input.ts";
 
