@@ -2,7 +2,7 @@
 // the recipe and the Go version, so a pin change rebuilds only its component and nothing else rebuilds.
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { cacheDir } from "../../lib/cache-dir.ts";
@@ -148,7 +148,7 @@ async function buildRecipe(recipe: GoRecipe): Promise<void> {
     await rename(join(outDir, defaultBinaryName(binary.package)), join(binDir, binary.file));
   }
   for (const asset of recipe.assets ?? []) {
-    await copyFile(join(downloaded.Dir, asset), join(binDir, asset.split("/").at(-1) ?? asset));
+    await cp(join(downloaded.Dir, asset.from), join(binDir, asset.to), { recursive: true });
   }
   await writeFile(join(binDir, completeMarker), JSON.stringify({ recipe: key, builtAt: new Date().toISOString() }) + "\n");
 }

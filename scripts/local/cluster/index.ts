@@ -7,7 +7,7 @@ import { formatDuration, table } from "../../lib/output.ts";
 import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
-import { clusterExists, deleteControlPlane, ensureControlPlane, ensureNodes, isApiReady, readyNodes } from "./kwok-cluster.ts";
+import { clusterExists, deleteControlPlane, ensureControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
 import { withLock } from "./lock.ts";
 import { stateDir, statePaths } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
@@ -67,10 +67,14 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
   const binaries = report.binaries as BinaryPaths;
   const kubectl = kubectlFor(binaries.kubectl);
 
+  const metricsServerManifests = await assetPath("metrics-server", "manifests");
+  if (!metricsServerManifests) throw new ToolingError("cluster: metrics-server manifests missing from its build");
+
   return withLock("cluster-up", log, async () => {
-    const controlPlane = await ensureControlPlane(binaries, kubectl, log);
+    const controlPlane = await ensureControlPlane(binaries, metricsServerManifests, kubectl, log);
     checkAbort(options.abortSignal);
     await ensureNodes(kubectl);
+    await waitForMetricsApi(kubectl, 90_000);
     const chaosMesh = await startChaosMesh(binaries, kubectl, report.failed, log);
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     log(`cluster: ${controlPlane === "reused" ? "already running" : controlPlane} in ${formatDuration(Date.now() - started)}; Kubernetes ${kubernetesVersion}, ${(await readyNodes(kubectl)).length} simulated nodes${chaosMesh.running ? ", Chaos Mesh" : ""}`);

@@ -1,7 +1,8 @@
 // The control plane: kwokctl's binary runtime running our own builds of etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler, kwok-controller and metrics-server, all bound to 127.0.0.1.
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
@@ -16,15 +17,18 @@ export const simulatedNodes = ["kwok-node-0", "kwok-node-1", "kwok-node-2"];
 /** How quickly the HPA loop and metrics pipeline react, so HPA tests take seconds rather than minutes. */
 export const timings = {
   hpaSyncPeriod: "5s",
-  /** metrics-server refuses anything under 10 s */
+  /** metrics-server refuses anything under 10 s, and requires it to be above its kubelet request timeout */
   metricResolution: "10s",
+  metricsRequestTimeout: "5s",
   /** pods become Ready at once on KWOK; the default 5 min would make the HPA ignore fresh pods' CPU */
   hpaCpuInitializationPeriod: "10s",
   hpaInitialReadinessDelay: "5s",
 };
 
-export function kwokctlConfiguration(binaries: BinaryPaths): object {
-  const arg = (key: string, value: string) => ({ key, value, override: true });
+export function kwokctlConfiguration(binaries: BinaryPaths, metricsServerManifests: string): object {
+  // kwokctl appends an extra arg, or with override replaces one it already passes (and ignores it otherwise).
+  const arg = (key: string, value: string) => ({ key, value, override: false });
+  const replaceArg = (key: string, value: string) => ({ key, value, override: true });
   return {
     apiVersion: "config.kwok.x-k8s.io/v1alpha1",
     kind: "KwokctlConfiguration",
@@ -40,6 +44,7 @@ export function kwokctlConfiguration(binaries: BinaryPaths): object {
       etcdBinary: binaries.etcd,
       kwokControllerBinary: binaries.kwok,
       metricsServerBinary: binaries["metrics-server"],
+      metricsServerManifests: [metricsServerManifests],
     },
     componentsPatches: [
       {
@@ -50,7 +55,10 @@ export function kwokctlConfiguration(binaries: BinaryPaths): object {
           arg("horizontal-pod-autoscaler-initial-readiness-delay", timings.hpaInitialReadinessDelay),
         ],
       },
-      { name: "metrics-server", extraArgs: [arg("metric-resolution", timings.metricResolution)] },
+      {
+        name: "metrics-server",
+        extraArgs: [replaceArg("metric-resolution", timings.metricResolution), arg("kubelet-request-timeout", timings.metricsRequestTimeout)],
+      },
     ],
   };
 }
@@ -89,7 +97,7 @@ async function waitForApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
 }
 
 /** Creates the cluster, or restarts its processes when the state exists but they stopped (after a reboot). */
-export async function ensureControlPlane(binaries: BinaryPaths, kubectl: Kubectl, log: (line: string) => void): Promise<"reused" | "started" | "created"> {
+export async function ensureControlPlane(binaries: BinaryPaths, metricsServerManifests: string, kubectl: Kubectl, log: (line: string) => void): Promise<"reused" | "started" | "created"> {
   if (clusterExists()) {
     const processes = await clusterProcesses();
     const kwokProcesses = processes.filter((process) => process.name !== "chaos-controller-manager");
@@ -104,7 +112,7 @@ export async function ensureControlPlane(binaries: BinaryPaths, kubectl: Kubectl
     await deleteControlPlane(binaries);
   }
   await mkdir(stateDir(), { recursive: true });
-  await writeFile(statePaths.kwokctlConfig(), JSON.stringify(kwokctlConfiguration(binaries), null, 2) + "\n");
+  await writeFile(statePaths.kwokctlConfig(), JSON.stringify(kwokctlConfiguration(binaries, metricsServerManifests), null, 2) + "\n");
   const created = await kwokctl(binaries, [
     "create",
     "cluster",
@@ -175,4 +183,18 @@ export async function readyNodes(kubectl: Kubectl): Promise<string[]> {
   return nodes.items
     .filter((node) => node.status?.conditions?.some((condition) => condition.type === "Ready" && condition.status === "True"))
     .map((node) => node.metadata.name);
+}
+
+/** Waits until the aggregated metrics API (metrics-server behind kube-apiserver) answers. */
+export async function waitForMetricsApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await kubectl.run(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes"]);
+    if (result.code === 0) return;
+    if (Date.now() > deadline) {
+      const log = await readFile(join(statePaths.kwokClusterDir(), "logs", "metrics-server.log"), "utf8").catch(() => "");
+      throw new ToolingError(`cluster: the metrics API did not answer within ${timeoutMs / 1000} s: ${tail(result.stderr, 2)}\nmetrics-server log:\n${tail(log, 8)}`);
+    }
+    await sleep(1000);
+  }
 }

@@ -13,8 +13,8 @@ export interface GoRecipe {
   binaries: { package: string; file: string }[];
   /** -X assignments: version strings the binaries report (kwokctl reads them to pick flags) */
   versionVariables: Record<string, string>;
-  /** files of the upstream module copied next to the binaries (for example CRD manifests) */
-  assets?: string[];
+  /** files or folders of the upstream module copied next to the binaries (for example CRD manifests) */
+  assets?: { from: string; to: string }[];
 }
 
 export type BinaryName =
@@ -75,6 +75,8 @@ export const recipes: GoRecipe[] = [
     localReplacement: noLocalReplaces,
     binaries: [{ package: "sigs.k8s.io/metrics-server/cmd/metrics-server", file: "metrics-server" }],
     versionVariables: { "k8s.io/client-go/pkg/version.gitVersion": metricsServerVersion },
+    // RBAC, Service and APIService for the aggregation layer; kwokctl would otherwise download them from GitHub.
+    assets: [{ from: "manifests/base", to: "manifests" }],
   },
   {
     name: "kubernetes",
@@ -102,6 +104,6 @@ export const recipes: GoRecipe[] = [
     },
     binaries: [{ package: "github.com/chaos-mesh/chaos-mesh/cmd/chaos-controller-manager", file: "chaos-controller-manager" }],
     versionVariables: { "github.com/chaos-mesh/chaos-mesh/pkg/version.gitVersion": chaosMeshVersion },
-    assets: ["manifests/crd.yaml"],
+    assets: [{ from: "manifests/crd.yaml", to: "crd.yaml" }],
   },
 ];
