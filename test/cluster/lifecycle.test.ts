@@ -24,6 +24,15 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 test("down leaves no process listening and no state; up twice in a row is harmless", { timeout: 600_000 }, async () => {
+  try {
+    await downAndUpTwice();
+  } finally {
+    // the other test files of this run need the cluster back, whatever happened here
+    await bulwark("local", "up", "--cluster");
+  }
+});
+
+async function downAndUpTwice(): Promise<void> {
   const running = (await clusterProcesses()).filter((process) => process.alive);
   expect(running.map((process) => process.name)).toEqual(expect.arrayContaining(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok-controller", "metrics-server", "chaos-controller-manager"]));
   const ports = await listeningPorts(running.map((process) => process.pid));
@@ -59,4 +68,4 @@ test("down leaves no process listening and no state; up twice in a row is harmle
 
   const kubeconfig = await bulwark("local", "kubeconfig");
   expect(kubeconfig.stdout.trim()).toBe(cluster.kubeconfig);
-});
+}

@@ -1,6 +1,6 @@
 // Public surface of the local Kubernetes test cluster: real control plane, HPA controller,
 // metrics-server and Chaos Mesh controller, on simulated (KWOK) nodes. Used by `bulwark local` and tests.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { ToolingError } from "../../lib/errors.ts";
 import { formatDuration, table } from "../../lib/output.ts";
@@ -8,7 +8,8 @@ import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./bu
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
 import { clusterExists, deleteControlPlane, ensureControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
-import { withLock } from "./lock.ts";
+import { isProcessAlive, withLock } from "./lock.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import { stateDir, statePaths } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
@@ -110,22 +111,28 @@ export async function down(options: Omit<ClusterOptions, "abortSignal">): Promis
     const binaries = await builtBinaries();
     const problem = await deleteControlPlane(binaries);
     if (problem) options.log(`cluster: kwokctl delete cluster reported: ${problem}; stopping its processes directly`);
-    // Whatever kwokctl could not stop (or a missing kwokctl) is stopped here by the recorded pids.
-    for (const process of before) {
-      if (process.alive && isStillAlive(process.pid)) killQuietly(process.pid);
-    }
+    // kwokctl signals its processes without waiting for them; whatever is still alive after a grace
+    // period (or when kwokctl is missing) is killed by its recorded pid.
+    await waitForExit(before.map((process) => process.pid), 15_000);
+    for (const process of before) if (isProcessAlive(process.pid) && ownedByCluster(process.pid)) killQuietly(process.pid);
+    await waitForExit(before.map((process) => process.pid), 5_000);
     await rm(stateDir(), { recursive: true, force: true });
     options.log(existsSync(stateDir()) ? "cluster: state could not be removed" : before.length > 0 ? `cluster: stopped ${before.length} processes and removed ${stateDir()}` : "cluster: nothing was running");
   });
 }
 
-function isStillAlive(pid: number): boolean {
+/** Guards against pid reuse: only processes started from this cluster's folder are ours to kill. */
+function ownedByCluster(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(stateDir());
   } catch {
     return false;
   }
+}
+
+async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isProcessAlive) && Date.now() < deadline) await sleep(100);
 }
 
 function killQuietly(pid: number): void {

@@ -149,7 +149,12 @@ function nodeManifest(name: string): object {
     kind: "Node",
     metadata: {
       name,
-      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+      annotations: {
+        "kwok.x-k8s.io/node": "fake",
+        "node.alpha.kubernetes.io/ttl": "0",
+        // kwok-controller serves each simulated node's resource metrics under its own path; metrics-server reads this
+        "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource`,
+      },
       labels: {
         "kubernetes.io/hostname": name,
         "kubernetes.io/os": "linux",

@@ -1,17 +1,24 @@
 // A cross-process lock (mkdir is atomic) so that two `up` calls, or two test runs, never build or start
 // the same thing at once. A lock left by a dead process is taken over.
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir } from "../../lib/cache-dir.ts";
 import { ToolingError } from "../../lib/errors.ts";
 
+/** True while the process exists and is not a zombie (an exited child nobody has reaped yet). */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
   }
 }
 
