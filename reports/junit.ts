@@ -10,7 +10,7 @@ function checkCase(step: StepResult, check: Check): string {
   if (check.kind === "regression" && check.verdict === "no-data") {
     return `    <testcase ${attributes}>\n      <skipped message="${escapeXml(check.reason)}"/>\n    </testcase>`;
   }
-  const type = check.verdict === "no-data" ? "NoData" : "SloBreached";
+  const type = check.verdict === "no-data" ? "NoData" : check.kind === "regression" ? "Regression" : "SloBreached";
   return `    <testcase ${attributes}>\n      <failure type="${type}" message="${escapeXml(check.reason)}">${escapeXml(`${check.metric ?? check.name} ${check.expression ?? ""}: ${check.reason}`)}</failure>\n    </testcase>`;
 }
 
