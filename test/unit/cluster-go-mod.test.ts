@@ -54,3 +54,19 @@ describe("wrapper go.mod generation", () => {
     expect(maxGoVersion("1.26.4", "1.22")).toBe("1.26.4");
   });
 });
+
+describe("kwokctl configuration", () => {
+  it("binds every component to loopback, enables metrics-server and appends the fast HPA flags", async () => {
+    const { kwokctlConfiguration } = await import("../../scripts/local/cluster/kwok-cluster.ts");
+    const binaries = Object.fromEntries(
+      ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "etcd", "kwok", "kwokctl", "metrics-server", "chaos-controller-manager"].map((name) => [name, `/bin/${name}`]),
+    ) as Parameters<typeof kwokctlConfiguration>[0];
+    const config = kwokctlConfiguration(binaries, "/manifests") as {
+      options: Record<string, unknown>;
+      componentsPatches: { name: string; extraArgs: { key: string; value: string; override: boolean }[] }[];
+    };
+    expect(config.options).toMatchObject({ runtime: "binary", bindAddress: "127.0.0.1", enable: ["metrics-server"], kubeApiserverBinary: "/bin/kube-apiserver", metricsServerManifests: ["/manifests"] });
+    const controllerManager = config.componentsPatches.find((patch) => patch.name === "kube-controller-manager");
+    expect(controllerManager?.extraArgs).toContainEqual({ key: "horizontal-pod-autoscaler-sync-period", value: "5s", override: false });
+  });
+});

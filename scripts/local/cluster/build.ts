@@ -2,7 +2,7 @@
 // the recipe and the Go version, so a pin change rebuilds only its component and nothing else rebuilds.
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { chmod, copyFile, cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { cacheDir } from "../../lib/cache-dir.ts";
@@ -70,6 +70,8 @@ async function isBuilt(recipe: GoRecipe): Promise<boolean> {
 /** Paths of all binaries whose recipe is already built (nothing is built). */
 export async function builtBinaries(): Promise<Partial<BinaryPaths>> {
   const binaries: Partial<BinaryPaths> = {};
+  // Without Go nothing can have been built with it (the Go version is part of every cache key).
+  if (!(await goVersion().catch(() => undefined))) return binaries;
   for (const recipe of recipes) {
     if (!(await isBuilt(recipe))) continue;
     const dir = await recipeBinDir(recipe);
@@ -85,9 +87,11 @@ export async function ensureBinaries(log: (line: string) => void): Promise<Build
     for (const recipe of recipes) {
       if (await isBuilt(recipe)) continue;
       const started = Date.now();
-      log(`cluster: building ${recipe.name} ${recipe.version} from the Go module proxy (first time only; Kubernetes takes 10-30 min on 2 cores)`);
+      const slow = recipe.name === "kubernetes" ? ", the longest: 15-30 min on 2 cores" : "";
+      log(`cluster: building ${recipe.name} ${recipe.version} from the Go module proxy (once per pin${slow}; log in ${cacheDir("cluster", "src")})`);
       try {
         await buildRecipe(recipe);
+        await pruneOtherBuilds(recipe);
         const seconds = Math.round((Date.now() - started) / 1000);
         report.built.push({ name: recipe.name, seconds });
         log(`cluster: built ${recipe.name} in ${formatDuration(Date.now() - started)}`);
@@ -151,6 +155,17 @@ async function buildRecipe(recipe: GoRecipe): Promise<void> {
     await cp(join(downloaded.Dir, asset.from), join(binDir, asset.to), { recursive: true });
   }
   await writeFile(join(binDir, completeMarker), JSON.stringify({ recipe: key, builtAt: new Date().toISOString() }) + "\n");
+}
+
+/** Removes builds of older pins or recipes of the same component: they are never used again. */
+async function pruneOtherBuilds(recipe: GoRecipe): Promise<void> {
+  const current = await recipeKey(recipe);
+  for (const kind of ["bin", "src"]) {
+    const dir = cacheDir("cluster", kind);
+    for (const entry of await readdir(dir).catch(() => [])) {
+      if (entry.startsWith(`${recipe.name}-`) && entry !== current) await rm(join(dir, entry), { recursive: true, force: true });
+    }
+  }
 }
 
 /** The file name `go build -o dir/` gives a main package: its last path element, ignoring a /vN suffix. */

@@ -170,7 +170,8 @@ export async function stopChaosController(): Promise<void> {
   const state = await chaosControllerAlive();
   if (state) {
     process.kill(state.pid, "SIGTERM");
-    const deadline = Date.now() + 15_000;
+    // It stops its manager on SIGTERM but the process itself does not always exit: give it a moment, then kill.
+    const deadline = Date.now() + 3_000;
     while (isProcessAlive(state.pid) && Date.now() < deadline) await sleep(200);
     if (isProcessAlive(state.pid)) process.kill(state.pid, "SIGKILL");
     while (isProcessAlive(state.pid)) await sleep(100);
