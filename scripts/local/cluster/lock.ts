@@ -1,25 +1,37 @@
 // A cross-process lock (mkdir is atomic) so that two `up` calls, or two test runs, never build or start
 // the same thing at once. A lock left by a dead process is taken over.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir } from "../../lib/cache-dir.ts";
 import { ToolingError } from "../../lib/errors.ts";
 
-/** True while the process exists and is not a zombie (an exited child nobody has reaped yet). */
+/**
+ * True while the process exists and is not a zombie (an exited child nobody has reaped yet). A process
+ * whose main thread is a zombie can still have threads holding its sockets, so every thread counts.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  let threads: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return false;
   }
+  return threads.some((thread) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${thread}/stat`, "utf8");
+      const state = stat.charAt(stat.lastIndexOf(")") + 2);
+      return state !== "Z" && state !== "X";
+    } catch {
+      return false;
+    }
+  });
 }
 
 export async function withLock<T>(name: string, log: (line: string) => void, body: () => Promise<T>, timeoutMs = 90 * 60_000): Promise<T> {
