@@ -60,3 +60,12 @@ clusterTest("an invalid PodChaos (unknown mode) is rejected by the CRD schema wi
   expect(rejected.message).toContain('"random-max-percent"');
   expect((await chaos.listManaged()).map((object) => object.metadata.name)).not.toContain("bad-mode");
 });
+
+clusterTest("Chaos Mesh's own admission webhook defaults a PodChaos (selector namespace)", async ({ kube, namespace }) => {
+  const chaos = new ChaosClient(kube.config);
+  const object = podChaos({ name: "defaulted", namespace, action: "pod-kill", mode: "one", selector: { namespaces: [], labelSelectors: { app: "nothing-matches" } }, duration: "30s" });
+  delete (object.spec.selector as { namespaces?: string[] }).namespaces;
+  const created = await chaos.create(object);
+  expect(created.spec.selector.namespaces).toEqual([namespace]);
+  await chaos.delete(namespace, "defaulted");
+});

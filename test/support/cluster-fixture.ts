@@ -36,19 +36,18 @@ export const clusterTest = test.extend<{ kube: ClusterClients; namespace: string
   kube: async ({}, use) => {
     await use(await clusterClients());
   },
-  namespace: async ({ kube, onTestFailed, task }, use) => {
+  namespace: async ({ kube, onTestFinished }, use) => {
     const name = `bulwark-test-${randomBytes(4).toString("hex")}`;
     await kube.core.createNamespace({ body: { metadata: { name, labels: { "app.kubernetes.io/managed-by": "bulwark-tests" } } } });
-    let failed = false;
-    onTestFailed(() => {
-      failed = true;
+    // Decided once the test's result is known (fixture cleanup would run before that).
+    onTestFinished(async ({ task }) => {
+      if (task.result?.state === "fail") {
+        process.stderr.write(`[cluster] test "${task.name}" failed: namespace ${name} kept for inspection (KUBECONFIG=${kube.kubeconfig})\n`);
+      } else {
+        await kube.core.deleteNamespace({ name });
+      }
     });
     await use(name);
-    if (failed) {
-      process.stderr.write(`[cluster] test "${task.name}" failed: namespace ${name} kept for inspection (KUBECONFIG=${kube.kubeconfig})\n`);
-    } else {
-      await kube.core.deleteNamespace({ name });
-    }
   },
 });
 

@@ -2,14 +2,14 @@
 // metrics-server and Chaos Mesh controller, on simulated (KWOK) nodes. Used by `bulwark local` and tests.
 import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../lib/errors.ts";
 import { formatDuration, table } from "../../lib/output.ts";
 import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
-import { clusterExists, deleteControlPlane, ensureControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
+import { clusterExists, controlPlaneHealthy, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
 import { isProcessAlive, withLock } from "./lock.ts";
-import { setTimeout as sleep } from "node:timers/promises";
 import { stateDir, statePaths } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
@@ -28,7 +28,7 @@ export interface ClusterOptions {
 
 export interface UpResult {
   kubeconfig: string;
-  controlPlane: "reused" | "started" | "created";
+  controlPlane: "reused" | "created";
   /** whether chaos-controller-manager runs (false when it could not be built or started) */
   chaosMesh: { running: boolean; problem?: string };
   /** recipes built during this call */
@@ -72,7 +72,17 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
   if (!metricsServerManifests) throw new ToolingError("cluster: metrics-server manifests missing from its build");
 
   return withLock("cluster-up", log, async () => {
-    const controlPlane = await ensureControlPlane(binaries, metricsServerManifests, kubectl, log);
+    let controlPlane: UpResult["controlPlane"] = "reused";
+    if (!(await controlPlaneHealthy(kubectl))) {
+      if (clusterExists()) {
+        // A restarted KWOK cluster (after a reboot or a killed process) can come back with a wedged
+        // kwok-controller; a fresh cluster takes seconds, so stale state is replaced rather than revived.
+        log("cluster: previous state found but not every process runs; replacing it with a fresh cluster");
+        await stopAndRemove(log);
+      }
+      await createControlPlane(binaries, metricsServerManifests, kubectl);
+      controlPlane = "created";
+    }
     checkAbort(options.abortSignal);
     await ensureNodes(kubectl);
     await waitForMetricsApi(kubectl, 90_000);
@@ -105,20 +115,21 @@ async function startChaosMesh(binaries: Partial<BinaryPaths>, kubectl: Kubectl, 
 
 /** Stops every process the cluster started and removes its state. Safe when nothing runs. */
 export async function down(options: Omit<ClusterOptions, "abortSignal">): Promise<void> {
-  await withLock("cluster-up", options.log, async () => {
-    const before = await clusterProcesses();
-    await stopChaosController();
-    const binaries = await builtBinaries();
-    const problem = await deleteControlPlane(binaries);
-    if (problem) options.log(`cluster: kwokctl delete cluster reported: ${problem}; stopping its processes directly`);
-    // kwokctl signals its processes without waiting for them; whatever is still alive after a grace
-    // period (or when kwokctl is missing) is killed by its recorded pid.
-    await waitForExit(before.map((process) => process.pid), 15_000);
-    for (const process of before) if (isProcessAlive(process.pid) && ownedByCluster(process.pid)) killQuietly(process.pid);
-    await waitForExit(before.map((process) => process.pid), 5_000);
-    await rm(stateDir(), { recursive: true, force: true });
-    options.log(existsSync(stateDir()) ? "cluster: state could not be removed" : before.length > 0 ? `cluster: stopped ${before.length} processes and removed ${stateDir()}` : "cluster: nothing was running");
-  });
+  await withLock("cluster-up", options.log, () => stopAndRemove(options.log));
+}
+
+async function stopAndRemove(log: (line: string) => void): Promise<void> {
+  const before = await clusterProcesses();
+  await stopChaosController();
+  const problem = await deleteControlPlane(await builtBinaries());
+  if (problem) log(`cluster: kwokctl delete cluster reported: ${problem}; stopping its processes directly`);
+  // kwokctl signals its processes without waiting for them; whatever is still alive after a grace
+  // period (or when kwokctl is missing) is killed by its recorded pid.
+  await waitForExit(before.map((process) => process.pid), 15_000);
+  for (const process of before) if (isProcessAlive(process.pid) && ownedByCluster(process.pid)) killQuietly(process.pid);
+  await waitForExit(before.map((process) => process.pid), 5_000);
+  await rm(stateDir(), { recursive: true, force: true });
+  log(existsSync(stateDir()) ? "cluster: state could not be removed" : before.length > 0 ? `cluster: stopped ${before.length} processes and removed ${stateDir()}` : "cluster: nothing was running");
 }
 
 /** Guards against pid reuse: only processes started from this cluster's folder are ours to kill. */

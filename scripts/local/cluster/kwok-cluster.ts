@@ -96,21 +96,15 @@ async function waitForApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
   throw new ToolingError(`cluster: the API server did not become ready within ${timeoutMs / 1000} s (logs: ${statePaths.kwokClusterDir()}/logs)`);
 }
 
-/** Creates the cluster, or restarts its processes when the state exists but they stopped (after a reboot). */
-export async function ensureControlPlane(binaries: BinaryPaths, metricsServerManifests: string, kubectl: Kubectl, log: (line: string) => void): Promise<"reused" | "started" | "created"> {
-  if (clusterExists()) {
-    const processes = await clusterProcesses();
-    const kwokProcesses = processes.filter((process) => process.name !== "chaos-controller-manager");
-    if (kwokProcesses.length > 0 && kwokProcesses.every((process) => process.alive) && (await isApiReady(kubectl))) return "reused";
-    log("cluster: state found but processes are not all running; restarting them");
-    const started = await kwokctl(binaries, ["start", "cluster"]);
-    if (started.code === 0) {
-      await waitForApi(kubectl, 120_000).catch(() => undefined);
-      if (await isApiReady(kubectl)) return "started";
-    }
-    log(`cluster: restart failed, recreating the cluster: ${tail(started.stderr, 3)}`);
-    await deleteControlPlane(binaries);
-  }
+/** True when the cluster's state exists, every kwokctl process runs and the API server is ready. */
+export async function controlPlaneHealthy(kubectl: Kubectl): Promise<boolean> {
+  if (!clusterExists()) return false;
+  const kwokProcesses = (await clusterProcesses()).filter((process) => process.name !== "chaos-controller-manager");
+  return kwokProcesses.length > 0 && kwokProcesses.every((process) => process.alive) && (await isApiReady(kubectl));
+}
+
+/** Creates the cluster with kwokctl's binary runtime; the caller removed any previous state. */
+export async function createControlPlane(binaries: BinaryPaths, metricsServerManifests: string, kubectl: Kubectl): Promise<void> {
   await mkdir(stateDir(), { recursive: true });
   await writeFile(statePaths.kwokctlConfig(), JSON.stringify(kwokctlConfiguration(binaries, metricsServerManifests), null, 2) + "\n");
   const created = await kwokctl(binaries, [
@@ -129,7 +123,6 @@ export async function ensureControlPlane(binaries: BinaryPaths, metricsServerMan
     throw new ToolingError(`cluster: kwokctl create cluster failed (logs: ${statePaths.kwokClusterDir()}/logs):\n${tail(created.stderr || created.stdout, 15)}`);
   }
   await waitForApi(kubectl, 120_000);
-  return "created";
 }
 
 export async function deleteControlPlane(binaries: Partial<Pick<BinaryPaths, "kwokctl">>): Promise<string | undefined> {
