@@ -87,7 +87,7 @@ export async function ensureBinaries(log: (line: string) => void): Promise<Build
     for (const recipe of recipes) {
       if (await isBuilt(recipe)) continue;
       const started = Date.now();
-      const slow = recipe.name === "kubernetes" ? ", the longest: 15-30 min on 2 cores" : "";
+      const slow = recipe.name === "kubernetes" ? ", the longest: 5-15 min on 2 cores" : "";
       log(`cluster: building ${recipe.name} ${recipe.version} from the Go module proxy (once per pin${slow}; log in ${cacheDir("cluster", "src")})`);
       try {
         await buildRecipe(recipe);
