@@ -5,11 +5,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, closeSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
+import { freeLoopbackPort } from "../../lib/free-port.ts";
 import type { Kubectl } from "./kubectl.ts";
 import { isProcessAlive } from "./lock.ts";
 import { statePaths } from "./paths.ts";
@@ -34,18 +35,6 @@ export async function installCrds(kubectl: Kubectl, crdFile: string): Promise<vo
   // Server-side apply: the CRDs are too large for the last-applied annotation of client-side apply.
   await kubectl.must(["apply", "--server-side", "--force-conflicts", "--field-manager=bulwark", "-f", crdFile]);
   await kubectl.must(["wait", "--for=condition=Established", "--timeout=60s", "crd/podchaos.chaos-mesh.org", "crd/networkchaos.chaos-mesh.org", "crd/schedules.chaos-mesh.org"]);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -93,7 +82,7 @@ export async function ensureChaosController(binary: string, kubectl: Kubectl, ku
   if (running) return "reused";
   await kubectl.must(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: chaosNamespace } }));
   const caBundle = Buffer.from(await ensureCertificate()).toString("base64");
-  const [webhookPort, metricsPort] = [await freePort(), await freePort()];
+  const [webhookPort, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const logFd = openSync(statePaths.chaosLog(), "a");
   const child = spawn(binary, [], {
     detached: true,
