@@ -4,7 +4,7 @@ import { loadConfig, pickEnvironment } from "../config.ts";
 import { executeSteps, type PlannedStep } from "../run-steps.ts";
 import { chooseProfile } from "../plan.ts";
 import type { BulwarkConfig } from "../../thresholds/schema.ts";
-import { demoFaultsFlag, loadFlagsHelp, loadOptions, targetFlag } from "./load-flags.ts";
+import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 /** Step names are unique within a run: a scenario or drill used twice gets a numbered name. */
@@ -55,9 +55,6 @@ Examples:
     const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
     const profileFlag = stringFlag(context, "profile");
     if (profileFlag && !config.profiles[profileFlag]) throw new UsageError(`--profile: unknown profile '${profileFlag}' (known: ${Object.keys(config.profiles).join(", ")})`);
-    const targetOverride = targetFlag(context);
-    const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
-    const historyLocation = stringFlag(context, "history");
     const confirmDestroy = stringFlag(context, "confirm-destroy");
     const result = await executeSteps({
       kind: "gate",
@@ -65,11 +62,7 @@ Examples:
       steps: planSteps(config, suiteName, environmentName, profileFlag),
       config,
       environmentName,
-      demoFaults: demoFaultsFlag(context),
-      abortSignal: context.abortSignal,
-      ...(targetOverride ? { targetOverride } : {}),
-      ...(reportsRoot ? { reportsRoot } : {}),
-      ...(historyLocation ? { historyLocation } : {}),
+      ...sharedRunFlags(context),
       ...(confirmDestroy ? { confirmDestroy } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));

@@ -45,3 +45,17 @@ export function demoFaultsFlag(context: CommandContext): DemoFaults {
   if ("error" in faults) throw new UsageError(faults.error);
   return faults;
 }
+
+/** The flags `run` and `gate` share, as the part of the steps request they fill in. */
+export function sharedRunFlags(context: CommandContext) {
+  const targetOverride = targetFlag(context);
+  const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
+  const historyLocation = stringFlag(context, "history");
+  return {
+    demoFaults: demoFaultsFlag(context),
+    abortSignal: context.abortSignal,
+    ...(targetOverride ? { targetOverride } : {}),
+    ...(reportsRoot ? { reportsRoot } : {}),
+    ...(historyLocation ? { historyLocation } : {}),
+  };
+}

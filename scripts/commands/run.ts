@@ -4,7 +4,7 @@ import { loadConfig, pickEnvironment } from "../config.ts";
 import { executeSteps } from "../run-steps.ts";
 import { chooseProfile } from "../plan.ts";
 import { findScenario, scenarioCatalog } from "../../scenarios/catalog.ts";
-import { demoFaultsFlag, loadFlagsHelp, loadOptions, targetFlag } from "./load-flags.ts";
+import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 export const runCommand: Command = {
@@ -33,20 +33,13 @@ Examples:
     const config = await loadConfig(stringFlag(context, "config"));
     const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
     const profileName = chooseProfile({ flag: stringFlag(context, "profile"), scenario });
-    const targetOverride = targetFlag(context);
-    const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
-    const historyLocation = stringFlag(context, "history");
     const result = await executeSteps({
       kind: "run",
       name: scenario,
       steps: [{ kind: "scenario", stepName: scenario, scenario, profileName }],
       config,
       environmentName,
-      demoFaults: demoFaultsFlag(context),
-      abortSignal: context.abortSignal,
-      ...(targetOverride ? { targetOverride } : {}),
-      ...(reportsRoot ? { reportsRoot } : {}),
-      ...(historyLocation ? { historyLocation } : {}),
+      ...sharedRunFlags(context),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },
