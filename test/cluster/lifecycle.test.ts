@@ -7,7 +7,7 @@ import { exec } from "../../scripts/lib/exec.ts";
 import { repoPath } from "../../scripts/lib/repo-root.ts";
 import { clusterProcesses, listeningPorts, type ClusterStatus } from "../../scripts/local/cluster/index.ts";
 import { stateDir } from "../../scripts/local/cluster/paths.ts";
-import { isProcessAlive } from "../../scripts/local/cluster/lock.ts";
+import { isProcessAlive } from "../../scripts/lib/process-lock.ts";
 
 function bulwark(...args: string[]) {
   return exec(process.execPath, [repoPath("bin", "bulwark.mjs"), ...args], { env: { ...process.env, NO_COLOR: "1" } });

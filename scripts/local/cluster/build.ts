@@ -11,7 +11,8 @@ import { exec, tail } from "../../lib/exec.ts";
 import { formatDuration } from "../../lib/output.ts";
 import { goDirective, maxGoVersion, parseReplaces, renderWrapperGoMod } from "./go-mod.ts";
 import { recipes, type BinaryName, type GoRecipe } from "./recipes.ts";
-import { withLock } from "./lock.ts";
+import { withLock } from "../../lib/process-lock.ts";
+import { clusterLockPath, waitingFor } from "./paths.ts";
 
 export type BinaryPaths = Record<BinaryName, string>;
 
@@ -83,7 +84,7 @@ export async function builtBinaries(): Promise<Partial<BinaryPaths>> {
 /** Builds every recipe that is not built yet; a failing recipe is reported, not thrown, so the rest still works. */
 export async function ensureBinaries(log: (line: string) => void): Promise<BuildReport> {
   const report: BuildReport = { built: [], failed: [], binaries: {} };
-  await withLock("cluster-build", log, async () => {
+  await withLock(clusterLockPath("cluster-build"), waitingFor("cluster-build", log), async () => {
     for (const recipe of recipes) {
       if (await isBuilt(recipe)) continue;
       const started = Date.now();

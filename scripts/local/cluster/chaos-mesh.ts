@@ -12,7 +12,7 @@ import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
 import { freeLoopbackPort } from "../../lib/free-port.ts";
 import type { Kubectl } from "./kubectl.ts";
-import { isProcessAlive } from "./lock.ts";
+import { isProcessAlive } from "../../lib/process-lock.ts";
 import { statePaths } from "./paths.ts";
 
 export const chaosNamespace = "chaos-mesh";

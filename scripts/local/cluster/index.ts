@@ -9,8 +9,8 @@ import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./bu
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
 import { clusterExists, controlPlaneHealthy, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
-import { isProcessAlive, withLock } from "./lock.ts";
-import { stateDir, statePaths } from "./paths.ts";
+import { isProcessAlive, withLock } from "../../lib/process-lock.ts";
+import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
 import type { BinaryName } from "./recipes.ts";
@@ -71,7 +71,7 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
   const metricsServerManifests = await assetPath("metrics-server", "manifests");
   if (!metricsServerManifests) throw new ToolingError("cluster: metrics-server manifests missing from its build");
 
-  return withLock("cluster-up", log, async () => {
+  return withLock(clusterLockPath("cluster-up"), waitingFor("cluster-up", log), async () => {
     let controlPlane: UpResult["controlPlane"] = "reused";
     if (!(await controlPlaneHealthy(kubectl))) {
       if (clusterExists()) {
@@ -115,7 +115,7 @@ async function startChaosMesh(binaries: Partial<BinaryPaths>, kubectl: Kubectl, 
 
 /** Stops every process the cluster started and removes its state. Safe when nothing runs. */
 export async function down(options: Omit<ClusterOptions, "abortSignal">): Promise<void> {
-  await withLock("cluster-up", options.log, () => stopAndRemove(options.log));
+  await withLock(clusterLockPath("cluster-up"), waitingFor("cluster-up", options.log), () => stopAndRemove(options.log));
 }
 
 async function stopAndRemove(log: (line: string) => void): Promise<void> {

@@ -2,6 +2,8 @@
 // `bulwark local kubeconfig` gives the same path every time and `down` can remove all of it.
 import { join } from "node:path";
 import { repoPath } from "../../lib/repo-root.ts";
+import { cacheDir } from "../../lib/cache-dir.ts";
+import type { LockOptions } from "../../lib/process-lock.ts";
 
 export const clusterName = "bulwark";
 
@@ -20,3 +22,14 @@ export const statePaths = {
   chaosState: () => join(stateDir(), "chaos-mesh", "state.json"),
   chaosCertDir: () => join(stateDir(), "chaos-mesh", "certs"),
 };
+
+/** Lock of one cluster operation (build, up/down), shared by every checkout on this machine. */
+export const clusterLockPath = (name: string): string => cacheDir("cluster", "locks", name);
+
+/** Tells the user why `up` seems to hang: another bulwark process is doing the same thing. */
+export function waitingFor(name: string, log: (line: string) => void): LockOptions {
+  return {
+    timeoutMs: 90 * 60_000,
+    onWait: (holder) => log(`cluster: waiting for another bulwark process (pid ${holder ?? "unknown"}) to finish ${name}`),
+  };
+}

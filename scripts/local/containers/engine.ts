@@ -6,7 +6,7 @@ import { cacheDir } from "../../lib/cache-dir.ts";
 import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
 import { aptInstall } from "./apt-install.ts";
-import { withLock } from "./lock.ts";
+import { isProcessAlive, withLock } from "../../lib/process-lock.ts";
 
 export interface EngineInfo {
   serverVersion: string;
@@ -50,7 +50,7 @@ export async function ensureEngine(log: (line: string) => void): Promise<{ info:
   if (probe && /permission denied/i.test(probe.stderr)) {
     throw new ToolingError(`container engine: no access to the Docker socket (run as root or join the 'docker' group)\n${tail(probe.stderr, 3)}`);
   }
-  return withLock(cacheDir("engine", "start.lock"), 300_000, async () => {
+  return withLock(cacheDir("engine", "start.lock"), { timeoutMs: 300_000 }, async () => {
     const actions: string[] = [];
     const again = await engineInfo();
     if (again) return { info: again, actions };
@@ -129,22 +129,13 @@ export async function stopEngineIfStartedByBulwark(log: (line: string) => void):
   if (!existsSync(pidFile)) return false;
   const pid = Number(readFileSync(pidFile, "utf8").trim());
   rmSync(pidFile, { force: true });
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return false;
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return false;
   log(`container engine: stopping dockerd (pid ${pid}) started by bulwark`);
   process.kill(pid, "SIGTERM");
   const giveUpAt = Date.now() + 30_000;
-  while (processAlive(pid) && Date.now() < giveUpAt) await sleep(200);
-  if (processAlive(pid)) throw new ToolingError(`container engine: dockerd (pid ${pid}) did not stop within 30s`);
+  while (isProcessAlive(pid) && Date.now() < giveUpAt) await sleep(200);
+  if (isProcessAlive(pid)) throw new ToolingError(`container engine: dockerd (pid ${pid}) did not stop within 30s`);
   return true;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function readLog(file: string): string {

@@ -10,7 +10,7 @@ import { repoPath } from "../../lib/repo-root.ts";
 import { primaryMirror, readAptSources, sourcesForSuite, toOneLineSources } from "./apt-sources.ts";
 import { findExecutable } from "./engine.ts";
 import { aptInstall } from "./apt-install.ts";
-import { withLock } from "./lock.ts";
+import { withLock } from "../../lib/process-lock.ts";
 import { bundleDemoTarget } from "./demo-target-bundle.ts";
 
 /** Images that run as containers; each has a Dockerfile under scripts/local/images/<name>/. */
@@ -105,7 +105,7 @@ export async function ensureImage(name: ImageName, options: EnsureImageOptions):
   const image = resolveImage(name);
   const started = Date.now();
   if (image.overridden || (await imageExists(image.reference))) return { image, built: false, ms: 0 };
-  return withLock(cacheDir("images", `${name}.lock`), 1_800_000, async () => {
+  return withLock(cacheDir("images", `${name}.lock`), { timeoutMs: 1_800_000 }, async () => {
     if (await imageExists(image.reference)) return { image, built: false, ms: Date.now() - started };
     options.log(`image ${name}: building ${image.reference}`);
     if (name === "base") await buildBaseImage(image);
