@@ -1,5 +1,6 @@
 import { exec, tail } from "../lib/exec.ts";
 import { say } from "../lib/output.ts";
+import { aptInstall } from "../lib/apt-install.ts";
 
 /** wrk from PATH, or installed from Debian (`apt-get install wrk`) when we may; null when unavailable. */
 export async function ensureWrk(): Promise<string | null> {
@@ -8,12 +9,10 @@ export async function ensureWrk(): Promise<string | null> {
   const canInstall = process.getuid?.() === 0 && (await exec("sh", ["-c", "command -v apt-get"])).code === 0;
   if (!canInstall) return null;
   say("bench: installing wrk from Debian (apt-get install wrk)");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const update = await exec("apt-get", ["update", "-q"], { env, timeout: 300_000 });
-  if (update.code !== 0) say(`bench: apt-get update failed:\n${tail(update.stderr, 5)}`);
-  const install = await exec("apt-get", ["install", "-y", "-q", "--no-install-recommends", "wrk"], { env, timeout: 300_000 });
-  if (install.code !== 0) {
-    say(`bench: apt-get install wrk failed:\n${tail(install.stderr, 5)}`);
+  try {
+    await aptInstall("bench", ["wrk"]);
+  } catch (error) {
+    say(`bench: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
   return "wrk";

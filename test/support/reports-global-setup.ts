@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { ensureK6 } from "../../scripts/k6/ensure-k6.ts";
 import { repoPath } from "../../scripts/lib/repo-root.ts";
-import { aptInstall } from "../../scripts/local/containers/apt-install.ts";
+import { aptInstall } from "../../scripts/lib/apt-install.ts";
 
 export const chromiumPath = "/usr/bin/chromium";
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { exec, tail } from "../../../scripts/lib/exec.ts";
+import { exec } from "../../../scripts/lib/exec.ts";
+import { aptInstall } from "../../../scripts/lib/apt-install.ts";
 import { ToolingError } from "../../../scripts/lib/errors.ts";
 
 export interface PostgresBinaries {
@@ -35,11 +36,7 @@ export async function ensurePostgresBinaries(log: (line: string) => void): Promi
     log("drill: installing Debian's postgresql-15 (server binaries for the process runner)");
     mkdirSync("/etc/postgresql-common", { recursive: true });
     if (!existsSync("/etc/postgresql-common/createcluster.conf")) writeFileSync("/etc/postgresql-common/createcluster.conf", "create_main_cluster = false\n");
-    const environment = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const update = await exec("apt-get", ["update"], { env: environment });
-    if (update.code !== 0) throw new ToolingError(`apt-get update failed:\n${tail(update.stderr || update.stdout)}`);
-    const install = await exec("apt-get", ["install", "-y", "--no-install-recommends", `postgresql-${wantedMajor}`], { env: environment });
-    if (install.code !== 0) throw new ToolingError(`apt-get install postgresql-${wantedMajor} failed:\n${tail(install.stderr || install.stdout)}`);
+    await aptInstall("drill", [`postgresql-${wantedMajor}`]);
     binDir = findBinDir();
     if (!binDir) throw new ToolingError(`postgresql-${wantedMajor} installed but its binaries were not found`);
   }

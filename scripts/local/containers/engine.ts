@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir } from "../../lib/cache-dir.ts";
 import { ToolingError } from "../../lib/errors.ts";
 import { exec, tail } from "../../lib/exec.ts";
-import { aptInstall } from "./apt-install.ts";
+import { aptInstall } from "../../lib/apt-install.ts";
 import { isProcessAlive, withLock } from "../../lib/process-lock.ts";
 
 export interface EngineInfo {

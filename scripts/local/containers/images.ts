@@ -9,7 +9,7 @@ import { formatDuration } from "../../lib/output.ts";
 import { repoPath } from "../../lib/repo-root.ts";
 import { primaryMirror, readAptSources, sourcesForSuite, toOneLineSources } from "./apt-sources.ts";
 import { findExecutable } from "./engine.ts";
-import { aptInstall } from "./apt-install.ts";
+import { aptInstall } from "../../lib/apt-install.ts";
 import { withLock } from "../../lib/process-lock.ts";
 import { bundleDemoTarget } from "./demo-target-bundle.ts";
 
