@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { RunDirectory } from "./run-directory.ts";
 import type { RunSummary, StepResult } from "./summary-schema.ts";
@@ -10,41 +9,19 @@ import { checkAgainstHistory } from "./run-history/index.ts";
 import { regressionPolicySchema, type RegressionPolicy } from "./run-history/regression-policy.ts";
 import { createMetricStreamCollector } from "./timeseries/collector.ts";
 
-/** Set to 1 to also export k6's own web dashboard of every step (a self-contained HTML file). */
-export const dashboardEnvVar = "BULWARK_K6_DASHBOARD";
-
-export interface MetricStreamOptions {
-  /** Export k6's web dashboard to <step>.k6-dashboard.html; default: $BULWARK_K6_DASHBOARD is 1. */
-  dashboard?: boolean;
-}
-
-/** k6's web-dashboard output: served on a random loopback port while k6 runs, exported at its end. */
-function dashboardArgs(runDirectory: RunDirectory, fileName: string): string[] {
-  // A short period so that even a smoke run has a snapshot to export.
-  return ["--out", `web-dashboard=host=127.0.0.1&port=0&period=2s&export=${runDirectory.file(fileName)}`];
-}
-
 /**
- * Runs one k6 step with its metric stream collected: `run` gets the extra `k6 run` arguments, and the
- * step's artifacts name the time series file (and the k6 dashboard export) once k6 is done.
+ * Runs one load step with its metric stream collected: `run` gets the extra engine arguments, and the
+ * step's artifacts name the time series file once the engine is done.
  */
-export async function withMetricStream(
-  runDirectory: RunDirectory,
-  stepName: string,
-  run: (k6Args: string[]) => Promise<StepResult>,
-  options: MetricStreamOptions = {},
-): Promise<StepResult> {
+export async function withMetricStream(runDirectory: RunDirectory, stepName: string, run: (engineArgs: string[]) => Promise<StepResult>): Promise<StepResult> {
   const collector = await createMetricStreamCollector(runDirectory.path, { step: stepName });
-  const dashboard = options.dashboard ?? process.env[dashboardEnvVar] === "1";
-  const dashboardFile = `${stepName.replace(/[^A-Za-z0-9._-]/g, "_")}.k6-dashboard.html`;
   let result: StepResult | undefined;
   try {
-    result = await run([...collector.k6Args, ...(dashboard ? dashboardArgs(runDirectory, dashboardFile) : [])]);
+    result = await run(collector.engineArgs);
   } finally {
     // Also when the step threw: finish() releases the pipe so nothing is left waiting.
     const series = await collector.finish().catch(() => null);
     if (result && series && series.time.length > 0) result.artifacts = { ...result.artifacts, timeseries: basename(collector.outputPath) };
-    if (result && dashboard && existsSync(runDirectory.file(dashboardFile))) result.artifacts = { ...result.artifacts, k6Dashboard: dashboardFile };
   }
   return result;
 }

@@ -1,5 +1,5 @@
-import { formatValue } from "../scripts/k6/k6-summary.ts";
-import type { RunSummary, StepResult } from "./summary-schema.ts";
+import { formatValue } from "../scripts/load/engine-summary.ts";
+import { engineLabel, type RunSummary, type StepResult } from "./summary-schema.ts";
 
 const verdictMark: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", "no-data": "⚠️ no data", aborted: "⏹ aborted", error: "💥 error" };
 
@@ -25,7 +25,7 @@ export function renderMarkdown(summary: RunSummary): string {
   const lines = [
     `# bulwark ${summary.kind} ${summary.name}: ${verdictMark[summary.verdict]}`,
     "",
-    `Run \`${summary.runId}\` · environment \`${summary.environment}\` · target ${summary.target} · k6 ${summary.k6Version ?? "–"} · commit ${summary.gitCommit?.slice(0, 12) ?? "–"} · exit code ${summary.exitCode}`,
+    `Run \`${summary.runId}\` · environment \`${summary.environment}\` · target ${summary.target} · ${engineLabel(summary)} · commit ${summary.gitCommit?.slice(0, 12) ?? "–"} · exit code ${summary.exitCode}`,
     "",
     "| step | verdict | duration |",
     "|---|---|---:|",

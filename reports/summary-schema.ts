@@ -10,8 +10,8 @@ export type Verdict = z.infer<typeof verdictSchema>;
 export const checkSchema = z.object({
   name: z.string().describe("human name, e.g. 'list-items p(95) < 200 ms'"),
   kind: z.enum(["threshold", "hypothesis", "scaling", "drill", "regression"]),
-  metric: z.string().optional().describe("k6 metric with its tag selector, for thresholds"),
-  expression: z.string().optional().describe("k6 threshold expression, e.g. p(95)<200"),
+  metric: z.string().optional().describe("metric with its tag selector, for thresholds"),
+  expression: z.string().optional().describe("threshold expression, e.g. p(95)<200"),
   endpoint: z.string().nullable().optional(),
   observed: z.number().nullable().describe("measured value; null when there were no samples"),
   limit: z.number().nullable(),
@@ -61,7 +61,8 @@ export const stepSchema = z.object({
   plannedDurationMs: z.number().min(0).optional(),
   verdict: verdictSchema,
   error: z.string().optional().describe("why the step could not complete (tooling error or abort)"),
-  k6ExitCode: z.number().int().nullable().optional(),
+  engineExitCode: z.number().int().nullable().optional().describe("the load engine's exit code (docs/engine.md)"),
+  k6ExitCode: z.number().int().nullable().optional().describe("legacy: runs recorded before bulwark had its own engine"),
   totals: loadTotalsSchema.optional(),
   endpoints: z.array(endpointStatsSchema).optional(),
   checks: z.array(checkSchema),
@@ -81,9 +82,17 @@ export const summarySchema = z.object({
   environment: z.string(),
   target: z.string().describe("base URL of the service under test (no credentials)"),
   tool: z.object({ name: z.literal("bulwark"), version: z.string() }),
-  k6Version: z.string().nullable(),
+  engineVersion: z.string().nullable().optional().describe("the load engine that ran the load steps, e.g. 'bulwark-engine 0.1.0+3f2a…'"),
+  k6Version: z.string().nullable().optional().describe("legacy: runs recorded before bulwark had its own engine"),
   verdict: verdictSchema,
   exitCode: z.number().int(),
   steps: z.array(stepSchema),
 });
 export type RunSummary = z.infer<typeof summarySchema>;
+
+/** Which load engine produced a run, for report headers; runs recorded under k6 say so. */
+export function engineLabel(summary: Pick<RunSummary, "engineVersion" | "k6Version">): string {
+  if (summary.engineVersion) return summary.engineVersion;
+  if (summary.k6Version) return `k6 ${summary.k6Version}`;
+  return "no load engine";
+}

@@ -2,7 +2,7 @@ import { compileOptions } from "../thresholds/compile-options.ts";
 import { findScenario } from "./catalog.ts";
 import { loadPlan } from "./lib/plan.ts";
 import { call, jsonBody } from "./lib/requests.ts";
-import { assertHealthy, writeSummary } from "./lib/lifecycle.ts";
+import { assertHealthy } from "./lib/lifecycle.ts";
 
 const plan = loadPlan();
 export const options = compileOptions(plan, findScenario("browse-catalog")!.endpoints);
@@ -17,5 +17,3 @@ export default function browseCatalog(): void {
   const picked = page[Math.floor(Math.random() * page.length)]?.id ?? 1;
   call(plan, "get-item", { params: { id: picked } });
 }
-
-export const handleSummary = writeSummary;

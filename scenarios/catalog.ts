@@ -1,4 +1,4 @@
-// Plain data shared by the CLI (Node) and the k6 scripts: no k6 or Node imports here.
+// Plain data shared by the CLI (Node) and the scenarios: no k6 or Node imports here.
 
 export interface ScenarioEntry {
   name: string;

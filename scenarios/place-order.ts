@@ -3,7 +3,7 @@ import { compileOptions } from "../thresholds/compile-options.ts";
 import { findScenario } from "./catalog.ts";
 import { loadPlan } from "./lib/plan.ts";
 import { call, jsonBody } from "./lib/requests.ts";
-import { assertHealthy, writeSummary } from "./lib/lifecycle.ts";
+import { assertHealthy } from "./lib/lifecycle.ts";
 
 const plan = loadPlan();
 export const options = compileOptions(plan, findScenario("place-order")!.endpoints);
@@ -18,5 +18,3 @@ export default function placeOrder(): void {
   const order = jsonBody<{ id: string }>(call(plan, "create-order", { body: { itemId, quantity: 1, idempotencyKey: nanoid() } }));
   if (order?.id) call(plan, "get-order", { params: { id: order.id } });
 }
-
-export const handleSummary = writeSummary;

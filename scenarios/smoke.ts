@@ -3,7 +3,7 @@ import { compileOptions } from "../thresholds/compile-options.ts";
 import { findScenario } from "./catalog.ts";
 import { loadPlan } from "./lib/plan.ts";
 import { call, jsonBody } from "./lib/requests.ts";
-import { assertHealthy, writeSummary } from "./lib/lifecycle.ts";
+import { assertHealthy } from "./lib/lifecycle.ts";
 
 const plan = loadPlan();
 export const options = compileOptions(plan, findScenario("smoke")!.endpoints);
@@ -21,5 +21,3 @@ export default function smoke(): void {
   if (order?.id) call(plan, "get-order", { params: { id: order.id } });
   sleep(0.1);
 }
-
-export const handleSummary = writeSummary;

@@ -4,10 +4,11 @@ import { finalizeRun, suiteRegressionPolicy, withMetricStream } from "../reports
 import type { BulwarkConfig, EnvironmentConfig } from "../thresholds/schema.ts";
 import { startDemoTarget, type RunningDemoTarget } from "./demo-target/launch.ts";
 import { noFaults, type DemoFaults } from "./demo-target/faults.ts";
-import { bundleScenarios } from "./k6/bundle.ts";
-import { ensureK6, type K6Binary } from "./k6/ensure-k6.ts";
-import { preflight } from "./k6/preflight.ts";
-import { runScenarioStep } from "./k6/run-step.ts";
+import { bundleScenarios } from "./load/bundle.ts";
+import { ensureEngine, type EngineBinary } from "./load/engine-binary.ts";
+import { inspectScenario } from "./load/inspect.ts";
+import { preflight } from "./load/preflight.ts";
+import { runScenarioStep } from "./load/run-step.ts";
 import { ExitCode, UsageError } from "./lib/errors.ts";
 import { say } from "./lib/output.ts";
 import { gitCommit, toolVersion } from "./lib/provenance.ts";
@@ -93,18 +94,25 @@ async function checkInputs(request: StepsRunRequest, environment: EnvironmentCon
 }
 
 interface LoadTarget {
-  k6: K6Binary;
+  engine: EngineBinary;
   baseUrl: string;
   authToken: string | undefined;
   demo: RunningDemoTarget | undefined;
 }
 
-/** k6, the bundles, the demo target when the environment uses it, and a healthy target: or exit 3. */
+/**
+ * The engine, the bundles (each inspected by the engine: a broken scenario is exit 2 before anything
+ * starts), the demo target when the environment uses it, and a healthy target: or exit 3.
+ */
 async function prepareLoad(request: StepsRunRequest, environment: EnvironmentConfig, usesDemo: boolean): Promise<LoadTarget> {
   const authToken = bearerToken(request.config, request.environmentName);
-  const k6 = await ensureK6(say);
-  const scenarios = request.steps.flatMap((step) => (step.kind === "scenario" ? [step.scenario] : []));
-  await bundleScenarios([...new Set(scenarios)]);
+  const engine = await ensureEngine(say);
+  const scenarioSteps = request.steps.flatMap((step) => (step.kind === "scenario" ? [step] : []));
+  await bundleScenarios([...new Set(scenarioSteps.map((step) => step.scenario))]);
+  const provisionalUrl = request.targetOverride ?? environment.baseUrl ?? "http://127.0.0.1";
+  for (const step of scenarioSteps) {
+    await inspectScenario(engine, buildRunPlan({ config: request.config, environmentName: request.environmentName, scenario: step.scenario, profileName: step.profileName, baseUrl: provisionalUrl, runId: "inspect" }));
+  }
   const demo = usesDemo ? await startDemoTarget(request.demoFaults ?? noFaults) : undefined;
   if (demo) say(`bulwark: demo target listening on ${demo.baseUrl}`);
   const baseUrl = request.targetOverride ?? demo?.baseUrl ?? environment.baseUrl ?? "";
@@ -114,7 +122,7 @@ async function prepareLoad(request: StepsRunRequest, environment: EnvironmentCon
     await demo?.stop();
     throw error;
   }
-  return { k6, baseUrl, authToken, demo };
+  return { engine, baseUrl, authToken, demo };
 }
 
 function failedStep(step: PlannedStep, startedAt: string, error: unknown): StepResult {
@@ -136,8 +144,8 @@ async function runOneStep(step: PlannedStep, request: StepsRunRequest, runDirect
   if (step.kind === "scenario") {
     if (!load) throw new Error("a load step needs a prepared load target");
     const plan = buildRunPlan({ config: request.config, environmentName: request.environmentName, scenario: step.scenario, profileName: step.profileName, baseUrl: load.baseUrl, runId: runDirectory.runId });
-    return withMetricStream(runDirectory, step.stepName, (extraK6Args) =>
-      runScenarioStep({ k6: load.k6, plan, stepName: step.stepName, runDirectory, abortSignal: request.abortSignal, extraK6Args, ...(load.authToken ? { authToken: load.authToken } : {}) }),
+    return withMetricStream(runDirectory, step.stepName, (extraEngineArgs) =>
+      runScenarioStep({ engine: load.engine, plan, stepName: step.stepName, runDirectory, abortSignal: request.abortSignal, extraEngineArgs, ...(load.authToken ? { authToken: load.authToken } : {}) }),
     );
   }
   const { startDrill, drillStepResult } = await import("../chaos/drills/index.ts");
@@ -193,7 +201,7 @@ export async function executeSteps(request: StepsRunRequest): Promise<StepsRunRe
       environment: request.environmentName,
       target: load ? redactUrl(load.baseUrl) : `environment ${request.environmentName} (no load steps)`,
       tool: { name: "bulwark", version: toolVersion },
-      k6Version: load?.k6.version ?? null,
+      engineVersion: load?.engine.version ?? null,
       verdict,
       exitCode: exitCodeFor(verdict),
       steps,

@@ -1,4 +1,4 @@
-import { formatValue } from "./k6/k6-summary.ts";
+import { formatValue } from "./load/engine-summary.ts";
 import type { RunSummary } from "../reports/summary-schema.ts";
 import { bold, green, red, table, yellow } from "./lib/output.ts";
 

@@ -1,4 +1,4 @@
-// Pure: bundled into k6 scenarios, so it must not import zod or Node modules.
+// Pure: bundled into the scenarios, so it must not import zod or Node modules.
 import type { Profile } from "./schema.ts";
 import type { PlannedEndpoint, RunPlan } from "./run-plan.ts";
 import { parseDuration } from "./duration.ts";
@@ -47,7 +47,7 @@ function endpointThresholds(endpoint: PlannedEndpoint, abortOnFail: boolean): Re
   };
 }
 
-/** Turns a run plan and the endpoints a scenario exercises into k6 options. */
+/** Turns a run plan and the endpoints a scenario exercises into k6-API options (run by bulwark's engine). */
 export function compileOptions(plan: RunPlan, endpointNames: readonly string[]): K6Options {
   const endpoints = endpointNames.map((name) => {
     const endpoint = plan.endpoints.find((candidate) => candidate.name === name);

@@ -10,8 +10,8 @@ export interface PlannedEndpoint {
 }
 
 /**
- * Everything one k6 run needs, as plain JSON: validated in Node, read by the scenario with open().
- * It holds no secrets: the bearer token travels in the k6 process environment only.
+ * Everything one load step needs, as plain JSON: validated in Node, read by the scenario with open().
+ * It holds no secrets: the bearer token travels in the engine process environment only.
  */
 export interface RunPlan {
   runId: string;
@@ -24,7 +24,6 @@ export interface RunPlan {
   checksPassRate: number;
 }
 
-/** Name of the k6 environment variables bulwark sets. */
+/** Names of the environment variables bulwark gives the engine (read through __ENV). */
 export const planEnvVar = "BULWARK_PLAN";
-export const summaryEnvVar = "BULWARK_SUMMARY";
 export const tokenEnvVar = "BULWARK_AUTH_TOKEN";

@@ -39,7 +39,7 @@ export type EndpointConfig = z.infer<typeof endpointSchema>;
 
 const vusSchema = {
   preAllocatedVUs: z.number().int().positive().default(10).describe("VUs allocated before the test starts"),
-  maxVUs: z.number().int().positive().default(50).describe("upper bound of VUs k6 may allocate to keep the arrival rate"),
+  maxVUs: z.number().int().positive().default(50).describe("upper bound of VUs the engine may allocate to keep the arrival rate"),
   maxDroppedIterations: z.number().int().min(0).default(0).describe("iterations the generator may drop before the run fails"),
 };
 
@@ -118,7 +118,7 @@ export const configSchema = z
       .object({ critical: sloSchema.default(sloSchema.parse({})), standard: sloSchema.default(sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 })) })
       .strict()
       .default({ critical: sloSchema.parse({}), standard: sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 }) }),
-    checksPassRate: fraction.default(0.999).describe("share of k6 checks that must pass"),
+    checksPassRate: fraction.default(0.999).describe("share of checks (k6 check()) that must pass"),
     endpoints: z.array(endpointSchema).min(1),
     profiles: z.record(z.string(), profileSchema),
     suites: z.record(z.string(), suiteSchema),

@@ -75,7 +75,7 @@ export function toRunSummary(evidence: DrillEvidence): RunSummary {
     environment: evidence.where.environment,
     target: evidence.where.target,
     tool: { name: "bulwark", version: evidence.versions.bulwark ?? "unknown" },
-    k6Version: null,
+    engineVersion: null,
     verdict: evidence.verdict,
     exitCode: evidence.exitCode,
     steps: [

@@ -1,4 +1,4 @@
-import type { Check, StepResult } from "../summary-schema.ts";
+import { engineLabel, type Check, type StepResult } from "../summary-schema.ts";
 import { format, type Comparison } from "../run-history/baseline.ts";
 import type { Phase, ReplicaTimeline, ReportInput } from "./report-input.ts";
 
@@ -167,7 +167,6 @@ ul.phases { list-style: none; padding: 0; font-size: .85rem; } ul.phases li { ma
 export function renderReportHtml(input: ReportInput, assets: ReportAssets): string {
   const { summary } = input;
   const links = [
-    ...input.dashboards.map((file) => `<a href="${encodeURI(file)}">k6 web dashboard${input.dashboards.length > 1 ? ` (${escapeHtml(file)})` : ""}</a>`),
     `<a href="summary.md">summary.md</a>`,
     `<a href="junit.xml">junit.xml</a>`,
     `<a href="summary.json">summary.json</a>`,
@@ -178,7 +177,7 @@ export function renderReportHtml(input: ReportInput, assets: ReportAssets): stri
     `target ${summary.target}`,
     `started ${summary.startedAt}`,
     `${(summary.durationMs / 1000).toFixed(1)} s`,
-    `k6 ${summary.k6Version ?? "–"}`,
+    engineLabel(summary),
     `commit ${summary.gitCommit?.slice(0, 12) ?? "–"}`,
     `exit code ${summary.exitCode}`,
   ];

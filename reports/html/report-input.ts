@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { RunSummary } from "../summary-schema.ts";
@@ -50,8 +50,6 @@ export interface ReportInput {
   phases: Phase[];
   replicas: ReplicaTimeline[];
   comparison: Comparison | null;
-  /** k6 web-dashboard exports, relative to the run directory. */
-  dashboards: string[];
   /** Optional inputs that were present but unreadable: shown in the report rather than failing it. */
   warnings: string[];
 }
@@ -96,14 +94,6 @@ export async function loadReportInput(runDir: string, summary: RunSummary): Prom
     phases: (await readOptional(phasesFileName, phasesFileSchema)) ?? [],
     replicas: (await readOptional(replicasFileName, replicasFileSchema)) ?? [],
     comparison,
-    dashboards: await findDashboards(runDir, summary),
     warnings,
   };
-}
-
-/** k6 writes its web dashboard as one HTML file when K6_WEB_DASHBOARD_EXPORT is set. */
-async function findDashboards(runDir: string, summary: RunSummary): Promise<string[]> {
-  const named = summary.steps.flatMap((step) => Object.entries(step.artifacts).filter(([key]) => /dashboard/i.test(key)).map(([, file]) => file));
-  const found = (await readdir(runDir).catch(() => [] as string[])).filter((name) => /dashboard.*\.html$/i.test(name));
-  return [...new Set([...named, ...found])].filter((file) => existsSync(join(runDir, file))).sort();
 }

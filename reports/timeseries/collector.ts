@@ -5,20 +5,20 @@ import { join } from "node:path";
 import { exec } from "../../scripts/lib/exec.ts";
 import { writeFileAtomic } from "../write-atomic.ts";
 import { K6JsonLineReader } from "./k6-json-lines.ts";
-import { PerSecondAggregator, type AggregatorOptions } from "./per-second-aggregator.ts";
+import { collectedMetrics, PerSecondAggregator, type AggregatorOptions } from "./per-second-aggregator.ts";
 import type { TimeSeries } from "./timeseries-schema.ts";
 
 export interface MetricStreamCollector {
-  /** Arguments to add to `k6 run`. */
-  k6Args: string[];
+  /** Arguments to add to `bulwark-engine run`. */
+  engineArgs: string[];
   /** Where finish() writes the time series. */
   outputPath: string;
-  /** Call once k6 has exited, whatever its exit code: drains the stream and writes outputPath. */
+  /** Call once the engine has exited, whatever its exit code: drains the stream and writes outputPath. */
   finish(): Promise<TimeSeries>;
 }
 
 export interface CollectorOptions extends AggregatorOptions {
-  /** Step name for runs with several k6 steps: the file becomes timeseries-<step>.json. */
+  /** Step name for runs with several load steps: the file becomes timeseries-<step>.json. */
   step?: string;
 }
 
@@ -27,13 +27,13 @@ const readChunkBytes = 1 << 20;
 export const timeSeriesFileName = (step?: string): string => (step ? `timeseries-${step.replace(/[^A-Za-z0-9._-]/g, "_")}.json` : "timeseries.json");
 
 /**
- * Collects k6's metric stream while k6 runs. k6 writes its JSON output into a named pipe that is read
- * and aggregated as it comes, so a long soak leaves no multi-gigabyte file behind. Where mkfifo is not
- * available, k6 writes a temporary file that is aggregated after the run and deleted.
+ * Collects the engine's metric stream while it runs. The engine writes its JSON lines into a named pipe
+ * that is read and aggregated as they come, so a long soak leaves no multi-gigabyte file behind. Where
+ * mkfifo is not available, the engine writes a temporary file that is aggregated after the run and deleted.
  */
 export async function createMetricStreamCollector(runDir: string, options: CollectorOptions = {}): Promise<MetricStreamCollector> {
   const workDir = await mkdtemp(join(tmpdir(), "bulwark-metrics-"));
-  const streamPath = join(workDir, "k6-metrics.ndjson");
+  const streamPath = join(workDir, "engine-samples.ndjson");
   const outputPath = join(runDir, timeSeriesFileName(options.step));
   const aggregator = new PerSecondAggregator(options);
   const isPipe = (await exec("mkfifo", ["-m", "600", streamPath]).catch(() => null))?.code === 0;
@@ -47,7 +47,8 @@ export async function createMetricStreamCollector(runDir: string, options: Colle
   }
 
   return {
-    k6Args: ["--out", `json=${streamPath}`],
+    // Only the metrics the time series uses: the engine writes no lines nobody reads.
+    engineArgs: ["--out", `json=${streamPath}`, "--out-metrics", [...collectedMetrics].join(",")],
     outputPath,
     async finish() {
       try {

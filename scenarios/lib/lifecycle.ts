@@ -1,5 +1,5 @@
 import http from "k6/http";
-import { summaryEnvVar, type RunPlan } from "../../thresholds/run-plan.ts";
+import type { RunPlan } from "../../thresholds/run-plan.ts";
 
 /** setup(): refuse to put load on a target that is not healthy, with a message that says why. */
 export function assertHealthy(plan: RunPlan): void {
@@ -9,10 +9,4 @@ export function assertHealthy(plan: RunPlan): void {
     const reason = response.error ? response.error : `HTTP ${response.status}`;
     throw new Error(`bulwark: target unhealthy, refusing to start load: GET ${url} -> ${reason}`);
   }
-}
-
-/** handleSummary(): the end-of-test data goes to the file the CLI reads; the CLI prints its own verdict. */
-export function writeSummary(data: object): Record<string, string> {
-  const path = __ENV[summaryEnvVar];
-  return path ? { [path]: JSON.stringify(data) } : { stdout: JSON.stringify(data) };
 }

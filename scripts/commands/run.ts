@@ -9,10 +9,10 @@ import { finishLoadRun } from "./finish-load-run.ts";
 
 export const runCommand: Command = {
   name: "run",
-  summary: "run one k6 scenario with its SLO thresholds",
+  summary: "run one scenario on the load engine with its SLO thresholds",
   help: `Usage: bulwark run <scenario> [flags]
 
-Runs one scenario under k6 with the SLO thresholds of the endpoints it calls, and writes
+Runs one scenario on the load engine with the SLO thresholds of the endpoints it calls, and writes
 reports/<run-id>/ (summary.json, junit.xml, summary.md).
 
 Scenarios: ${scenarioCatalog.map((entry) => entry.name).join(", ")}

@@ -26,7 +26,7 @@ export class UsageError extends ExitError {
   }
 }
 
-/** Tooling or infrastructure failure: k6 missing, target unreachable, cluster down (exit 3). */
+/** Tooling or infrastructure failure: load engine missing, target unreachable, cluster down (exit 3). */
 export class ToolingError extends ExitError {
   constructor(message: string) {
     super(ExitCode.tooling, message);

@@ -16,7 +16,7 @@ describe("bulwark gate dr-quarterly (restore drills as gate steps)", () => {
     expect(others).toEqual([]);
     const runDirectory = join(sandbox.reportsRoot, gateRun!);
     const summary = summarySchema.parse(JSON.parse(readFileSync(join(runDirectory, "summary.json"), "utf8")));
-    expect(summary).toMatchObject({ kind: "gate", name: "dr-quarterly", verdict: "pass", exitCode: 0, k6Version: null });
+    expect(summary).toMatchObject({ kind: "gate", name: "dr-quarterly", verdict: "pass", exitCode: 0, engineVersion: null });
     const [step] = summary.steps;
     expect(step).toMatchObject({ name: "postgres-pitr", kind: "drill", verdict: "pass" });
     const names = step!.checks.map((check) => check.name);

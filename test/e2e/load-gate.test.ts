@@ -16,7 +16,7 @@ function readSummary(runDirectory: string): RunSummary {
 
 const failedChecks = (summary: RunSummary) => summary.steps.flatMap((step) => step.checks.filter((check) => check.verdict !== "pass"));
 
-describe("load gate against the embedded demo target (real k6)", () => {
+describe("load gate against the embedded demo target (real engine)", () => {
   it("run smoke passes on a healthy target and writes a valid report", async () => {
     const reports = temporaryReportsRoot();
     const { code, stderr } = await runCli(["run", "smoke", "--out", reports]);
@@ -24,7 +24,7 @@ describe("load gate against the embedded demo target (real k6)", () => {
     const runDirectory = onlyRunDirectory(reports);
     for (const file of ["summary.json", "junit.xml", "summary.md"]) expect(existsSync(join(runDirectory, file)), file).toBe(true);
     const summary = readSummary(runDirectory);
-    expect(summary).toMatchObject({ kind: "run", name: "smoke", environment: "local", verdict: "pass", exitCode: 0, k6Version: "v1.8.1" });
+    expect(summary).toMatchObject({ kind: "run", name: "smoke", environment: "local", verdict: "pass", exitCode: 0, engineVersion: expect.stringMatching(/^bulwark-engine \d+\.\d+\.\d+\+[0-9a-f]{16}$/) });
     expect(summary.target).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const step = summary.steps[0]!;
     expect(step.endpoints?.map((endpoint) => endpoint.name).sort()).toEqual(["create-order", "get-item", "get-order", "list-items"]);
@@ -85,22 +85,30 @@ describe("load gate against the embedded demo target (real k6)", () => {
     expect(stderr.trim().split("\n")).toEqual(["bulwark: target unreachable at preflight: GET http://127.0.0.1:1/health failed (ECONNREFUSED)"]);
   });
 
-  it("exits 3 saying how to fix it when neither k6 nor Go is available", async () => {
+  it("exits 3 saying how to fix it when the engine is not built and Go is not available", async () => {
     const emptyCache = temporaryReportsRoot();
-    const { code, stderr } = await runCli(["run", "smoke", "--out", emptyCache], { PATH: join(emptyCache, "no-bin"), BULWARK_CACHE_DIR: emptyCache, BULWARK_K6: "" });
+    const { code, stderr } = await runCli(["run", "smoke", "--out", emptyCache], { PATH: join(emptyCache, "no-bin"), BULWARK_CACHE_DIR: emptyCache, BULWARK_ENGINE: "" });
     expect(code).toBe(3);
     expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toMatch(/k6 v1\.8\.1 is not on PATH and Go is not installed to build it: install Go .* or put k6 v1\.8\.1 on PATH, or set BULWARK_K6/);
+    expect(stderr).toMatch(/the load engine is not built and Go is not installed to build it: install Go .*, or set BULWARK_ENGINE to a built engine/);
   });
 
-  it("stops k6 on SIGINT and still writes the report, marked aborted", async () => {
+  it("exits 3 naming the fix when building the engine is forbidden and it is not built", async () => {
+    const emptyCache = temporaryReportsRoot();
+    const { code, stderr } = await runCli(["run", "smoke", "--out", emptyCache], { BULWARK_CACHE_DIR: emptyCache, BULWARK_ENGINE: "", BULWARK_ENGINE_NO_BUILD: "1" });
+    expect(code).toBe(3);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/the load engine is not built .* and BULWARK_ENGINE_NO_BUILD=1 forbids building it: run 'npm run setup'/);
+  });
+
+  it("stops the engine on SIGINT and still writes the report, marked aborted", async () => {
     const reports = temporaryReportsRoot();
     const run = startCli(["gate", "nightly", "--out", reports]);
     let stderrSoFar = "";
     run.child.stderr?.on("data", (chunk: Buffer) => (stderrSoFar += chunk.toString()));
-    // Interrupt in the middle of the second step, while k6 is putting load on the target.
+    // Interrupt in the middle of the second step, while the engine is putting load on the target.
     await vi.waitFor(() => expect(stderrSoFar).toContain("step 2/3"), { timeout: 60_000, interval: 200 });
-    await vi.waitFor(() => expect(existsSync(join(onlyRunDirectory(reports), "browse-catalog.k6.log"))).toBe(true), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(existsSync(join(onlyRunDirectory(reports), "browse-catalog.engine.log"))).toBe(true), { timeout: 10_000, interval: 100 });
     run.child.kill("SIGINT");
     const { code, stderr } = await run.result;
     expect(code).not.toBe(0);

@@ -22,7 +22,7 @@ function pastNightly(day: number): RunSummary {
   return { ...base, steps };
 }
 
-describe("gate against its history (real k6)", () => {
+describe("gate against its history (real engine)", () => {
   it("compares a gate with the median of its past passing runs and reports regressions in every report", async () => {
     const reports = temporaryReportsRoot();
     const history = new FolderHistoryStore(join(reports, "history"));

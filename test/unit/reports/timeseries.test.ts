@@ -136,10 +136,10 @@ describe("createMetricStreamCollector", () => {
     const lines = Array.from({ length: 2000 }, (_, i) => requestLines(new Date(t0 + i), "list-items", 5 + (i % 10))).flat();
     await writeFile(source, lines.join("\n") + "\n");
     const collector = await createMetricStreamCollector(dir, { step: "smoke/1" });
-    const [flag, value] = collector.k6Args;
+    const [flag, value] = collector.engineArgs;
     expect(flag).toBe("--out");
     const target = value!.replace(/^json=/, "");
-    // Stands in for k6: a separate process that opens the path and writes its stream.
+    // Stands in for the engine: a separate process that opens the path and writes its stream.
     await new Promise<void>((resolve, reject) => {
       const writer = spawn("sh", ["-c", 'cat "$1" > "$2"', "sh", source, target], { stdio: "ignore" });
       writer.on("error", reject);
@@ -153,7 +153,7 @@ describe("createMetricStreamCollector", () => {
     expect(series.samples.processed).toBe(lines.length);
   });
 
-  it("finishes with an empty series when k6 never opened its output (it failed early)", async () => {
+  it("finishes with an empty series when the engine never opened its output (it failed early)", async () => {
     const dir = await runDir();
     const collector = await createMetricStreamCollector(dir);
     const series = await collector.finish();

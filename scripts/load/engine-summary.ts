@@ -2,23 +2,32 @@ import type { Check, EndpointStats } from "../../reports/summary-schema.ts";
 import type { PlannedEndpoint } from "../../thresholds/run-plan.ts";
 import { parseMetricSelector, parseThresholdExpression } from "./threshold-expression.ts";
 
-/** The parts of k6's handleSummary() data that bulwark reads. */
-export interface K6SummaryData {
+/** The parts of the engine's end-of-test data (k6's handleSummary() shape) that bulwark reads. */
+export interface EngineSummaryData {
   state?: { testRunDurationMs?: number };
-  metrics: Record<string, K6Metric>;
+  metrics: Record<string, EngineMetric>;
 }
 
-interface K6Metric {
+/** Exact counts the engine keeps for every selector with thresholds (docs/engine.md). */
+interface ExactCounts {
+  samples: number;
+  nonZero?: number;
+  limits?: Record<string, { below: number; atOrBelow: number }>;
+}
+
+interface EngineMetric {
   type: "trend" | "rate" | "counter" | "gauge";
   contains?: string;
   values: Record<string, number>;
   thresholds?: Record<string, { ok: boolean }>;
+  exact?: ExactCounts;
 }
 
 /** Metrics whose absence of samples is itself a failure (a latency SLO with no requests proves nothing). */
 const metricsThatNeedSamples = new Set(["http_req_duration", "http_req_failed", "checks", "http_reqs"]);
 
-function sampleCount(metric: K6Metric): number {
+function sampleCount(metric: EngineMetric): number {
+  if (metric.exact) return metric.exact.samples;
   if (metric.type === "rate") return (metric.values.passes ?? 0) + (metric.values.fails ?? 0);
   return metric.values.count ?? 0;
 }
@@ -47,8 +56,8 @@ export function formatValue(value: number | null, unit: Check["unit"]): string {
   return String(Math.round(value * 100) / 100);
 }
 
-/** Every threshold k6 evaluated, as checks with observed value, limit and verdict. */
-export function thresholdChecks(data: K6SummaryData): Check[] {
+/** Every threshold the engine evaluated, as checks with observed value, limit and verdict. */
+export function thresholdChecks(data: EngineSummaryData): Check[] {
   const checks: Check[] = [];
   for (const [selector, metric] of Object.entries(data.metrics)) {
     for (const [expression, outcome] of Object.entries(metric.thresholds ?? {})) {
@@ -83,7 +92,7 @@ export function thresholdChecks(data: K6SummaryData): Check[] {
   return checks.sort((a, b) => (a.endpoint ?? "").localeCompare(b.endpoint ?? "") || a.name.localeCompare(b.name));
 }
 
-export function endpointStats(data: K6SummaryData, endpoints: readonly PlannedEndpoint[]): EndpointStats[] {
+export function endpointStats(data: EngineSummaryData, endpoints: readonly PlannedEndpoint[]): EndpointStats[] {
   return endpoints
     .filter((endpoint) => data.metrics[`http_reqs{endpoint:${endpoint.name}}`] !== undefined)
     .map((endpoint) => {
@@ -111,7 +120,7 @@ export function endpointStats(data: K6SummaryData, endpoints: readonly PlannedEn
     });
 }
 
-export function loadTotals(data: K6SummaryData) {
+export function loadTotals(data: EngineSummaryData) {
   const value = (name: string, statistic: string) => data.metrics[name]?.values[statistic];
   const failed = data.metrics.http_req_failed;
   const checks = data.metrics.checks;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { endpointStats, loadTotals, thresholdChecks, type K6SummaryData } from "../../../scripts/k6/k6-summary.ts";
-import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/k6/threshold-expression.ts";
+import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "../../../scripts/load/engine-summary.ts";
+import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/load/threshold-expression.ts";
 
 const trend = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ type: "trend" as const, contains: "time", values, ...(thresholds ? { thresholds } : {}) });
 
-const data: K6SummaryData = {
+const data: EngineSummaryData = {
   metrics: {
     "http_req_duration{endpoint:list-items}": trend({ avg: 150, min: 3, med: 140, max: 900, "p(50)": 140, "p(90)": 210, "p(95)": 312.5, "p(99)": 600, count: 100 }, { "p(95)<200": { ok: false }, "p(99)<500": { ok: false } }),
     "http_req_duration{endpoint:get-item}": trend({ avg: 0, min: 0, med: 0, max: 0, "p(50)": 0, "p(90)": 0, "p(95)": 0, "p(99)": 0, count: 0 }, { "p(95)<200": { ok: true } }),
@@ -39,7 +39,7 @@ describe("thresholdChecks", () => {
     expect(find("http_req_failed{endpoint:list-items}", "rate<0.001")).toMatchObject({ name: "list-items error rate < 0.1 %", observed: 0.05, unit: "ratio", verdict: "fail" });
   });
 
-  it("fails a latency threshold that k6 passed on zero samples", () => {
+  it("fails a latency threshold that the engine passed on zero samples", () => {
     expect(find("http_req_duration{endpoint:get-item}", "p(95)<200")).toMatchObject({ verdict: "no-data", observed: null });
   });
 

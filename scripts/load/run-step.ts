@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import type { StepResult, Verdict } from "../../reports/summary-schema.ts";
+import type { RunDirectory } from "../../reports/run-directory.ts";
+import { plannedDurationMs } from "../../thresholds/compile-options.ts";
+import { planEnvVar, tokenEnvVar, type RunPlan } from "../../thresholds/run-plan.ts";
+import { findScenario } from "../../scenarios/catalog.ts";
+import type { EngineBinary } from "./engine-binary.ts";
+import { engineErrorMessage, engineExit, runEngine, type EngineOutcome } from "./engine-process.ts";
+import { scenarioBundlePath } from "./bundle.ts";
+import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "./engine-summary.ts";
+import { startProgress } from "./progress.ts";
+
+export interface ScenarioStepInput {
+  engine: EngineBinary;
+  plan: RunPlan;
+  stepName: string;
+  runDirectory: RunDirectory;
+  abortSignal: AbortSignal;
+  /** Bearer token for the target, passed to the engine through its environment only. */
+  authToken?: string;
+  /** Extra `bulwark-engine run` arguments, e.g. the metric stream. */
+  extraEngineArgs?: string[];
+}
+
+/** The environment a scenario's engine process gets: the plan's path and, out of band, the token. */
+export function scenarioEnvironment(planPath: string, authToken: string | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, [planEnvVar]: planPath, ...(authToken ? { [tokenEnvVar]: authToken } : {}) };
+}
+
+/** Why a step that has a summary is not simply judged by its checks; null when it is. */
+function outcomeError(outcome: EngineOutcome): { verdict: Verdict; error: string } | null {
+  if (outcome.aborted) return { verdict: "aborted", error: "interrupted: results cover the load sent until then" };
+  switch (outcome.exitCode) {
+    case engineExit.passed:
+    case engineExit.thresholdsFailed:
+    case engineExit.thresholdsAborted:
+      return null;
+    case engineExit.scriptAborted:
+      return { verdict: "error", error: `the scenario stopped the test: ${engineErrorMessage(outcome.log)}` };
+    case engineExit.teardownFailed:
+      return { verdict: "error", error: `teardown or handleSummary failed: ${engineErrorMessage(outcome.log)}` };
+    default:
+      return { verdict: "error", error: `the load engine exited with code ${outcome.exitCode}: ${engineErrorMessage(outcome.log)}` };
+  }
+}
+
+/** Runs one scenario on the engine and turns its end-of-test data into a step result with its checks. */
+export async function runScenarioStep(input: ScenarioStepInput): Promise<StepResult> {
+  const { plan, runDirectory, stepName } = input;
+  const artifacts = { plan: `${stepName}.plan.json`, engineLog: `${stepName}.engine.log`, engineSummary: `${stepName}.engine-summary.json` };
+  const planPath = runDirectory.file(artifacts.plan);
+  const summaryPath = runDirectory.file(artifacts.engineSummary);
+  await writeFile(planPath, JSON.stringify(plan, null, 2));
+
+  const plannedMs = plannedDurationMs(plan.profile);
+  const startedAt = new Date();
+  const stopProgress = startProgress(`${stepName} (${plan.scenario}, ${plan.profileName})`, plannedMs);
+  let outcome: EngineOutcome;
+  try {
+    outcome = await runEngine({
+      binary: input.engine.path,
+      args: ["--summary-json", summaryPath, ...(input.extraEngineArgs ?? []), scenarioBundlePath(plan.scenario)],
+      env: scenarioEnvironment(planPath, input.authToken),
+      logPath: runDirectory.file(artifacts.engineLog),
+      abortSignal: input.abortSignal,
+    });
+  } finally {
+    stopProgress();
+  }
+  const finishedAt = new Date();
+
+  const base = {
+    name: stepName,
+    kind: "scenario" as const,
+    scenario: plan.scenario,
+    profile: plan.profileName,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    plannedDurationMs: plannedMs,
+    engineExitCode: outcome.exitCode,
+    artifacts,
+  };
+
+  if (!existsSync(summaryPath)) {
+    const error = outcome.aborted ? "interrupted before the engine produced a summary" : `the load engine exited with code ${outcome.exitCode}: ${engineErrorMessage(outcome.log)}`;
+    return { ...base, verdict: outcome.aborted ? "aborted" : "error", error, checks: [] };
+  }
+  const data = JSON.parse(await readFile(summaryPath, "utf8")) as EngineSummaryData;
+  const checks = thresholdChecks(data);
+  const endpoints = findScenario(plan.scenario)?.endpoints ?? [];
+  const stats = endpointStats(data, plan.endpoints.filter((endpoint) => endpoints.includes(endpoint.name)));
+  const judged: Verdict = checks.every((check) => check.verdict === "pass") ? "pass" : "fail";
+  const override = outcomeError(outcome);
+  return { ...base, verdict: override?.verdict ?? judged, ...(override ? { error: override.error } : {}), totals: loadTotals(data), endpoints: stats, checks };
+}
