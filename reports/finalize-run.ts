@@ -1,12 +1,12 @@
 import { basename, dirname } from "node:path";
-import type { RunDirectory } from "./run-directory.ts";
+import type { RunDirectory } from "../scripts/core/run-directory.ts";
 import type { RunSummary, StepResult } from "./summary-schema.ts";
 import { writeRunReports } from "./write-reports.ts";
 import { writeHtmlReport } from "./html/write-html-report.ts";
 import { comparisonFileName } from "./run-history/baseline.ts";
 import { defaultHistoryLocation, openHistoryStore } from "./run-history/history-store.ts";
 import { checkAgainstHistory } from "./run-history/index.ts";
-import { regressionPolicySchema, type RegressionPolicy } from "./run-history/regression-policy.ts";
+import { regressionPolicySchema, type RegressionPolicy } from "../thresholds/regression-policy.ts";
 import { createMetricStreamCollector } from "./timeseries/collector.ts";
 
 /**

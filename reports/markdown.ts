@@ -1,4 +1,4 @@
-import { formatValue } from "../scripts/load/engine-summary.ts";
+import { formatValue } from "../scripts/core/format.ts";
 import { engineLabel, type RunSummary, type StepResult } from "./summary-schema.ts";
 
 const verdictMark: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", "no-data": "⚠️ no data", aborted: "⏹ aborted", error: "💥 error" };

@@ -1,8 +1,8 @@
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
-import type { RunDirectory } from "./run-directory.ts";
+import type { RunDirectory } from "../scripts/core/run-directory.ts";
 import { summarySchema, type RunSummary } from "./summary-schema.ts";
-import { writeFileAtomic } from "./write-atomic.ts";
+import { writeFileAtomic } from "../scripts/core/write-atomic.ts";
 
 /** Writes summary.json (validated against its schema first), junit.xml and summary.md, each atomically. */
 export async function writeRunReports(runDirectory: RunDirectory, summary: RunSummary): Promise<void> {

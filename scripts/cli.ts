@@ -1,7 +1,7 @@
 import { commands } from "./commands/index.ts";
-import { parseCommandArgs, type Command } from "./lib/command.ts";
-import { ExitCode, ExitError } from "./lib/errors.ts";
-import { say } from "./lib/output.ts";
+import { parseCommandArgs, type Command } from "./commands/command.ts";
+import { ExitCode, ExitError } from "./core/errors.ts";
+import { say } from "./core/output.ts";
 
 const topLevelHelp = () => `bulwark: prove that a service keeps its production-readiness promises
 

@@ -1,25 +1,27 @@
 import { readFile } from "node:fs/promises";
 import type { z } from "zod";
-import { configSchema, profileSchema, type BulwarkConfig, type Profile } from "./schema.ts";
-import { findScenario } from "../scenarios/catalog.ts";
+import { profileSchema, type BaseConfig, type Profile } from "./schema.ts";
 
-export type ConfigResult = { config: BulwarkConfig } | { errors: string[] };
+export type ConfigResult<Config> = { config: Config } | { errors: string[] };
 
-function formatIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): string {
+export function formatIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): string {
   const path = [...prefix, ...issue.path].map(String).join(".");
   return `${path || "(root)"}: ${issue.message}`;
 }
 
-/** Parse, then normalise, then cross-check: every problem is reported as `path.to.key: message`. */
-export function validateConfig(raw: unknown): ConfigResult {
-  const parsed = configSchema.safeParse(raw);
+/**
+ * Parse with the full schema (the base and every step kind's keys), then cross-check: every problem is
+ * reported as `path.to.key: message`. `kindErrors` are the step kinds' own cross-references.
+ */
+export function validateConfig<Config extends BaseConfig>(raw: unknown, schema: z.ZodType<Config>, kindErrors: (config: Config) => string[]): ConfigResult<Config> {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) return { errors: parsed.error.issues.map((issue) => formatIssue(issue)) };
   const config = parsed.data;
-  const errors = [...crossReferenceErrors(config), ...environmentProfileErrors(config)];
+  const errors = [...crossReferenceErrors(config), ...environmentProfileErrors(config), ...kindErrors(config)];
   return errors.length > 0 ? { errors } : { config };
 }
 
-function crossReferenceErrors(config: BulwarkConfig): string[] {
+function crossReferenceErrors(config: BaseConfig): string[] {
   const errors: string[] = [];
   const endpointNames = new Set(config.endpoints.map((endpoint) => endpoint.name));
   config.endpoints.forEach((endpoint, index) => {
@@ -27,18 +29,6 @@ function crossReferenceErrors(config: BulwarkConfig): string[] {
   });
   for (const [suiteName, suite] of Object.entries(config.suites)) {
     if (suite.profile && !config.profiles[suite.profile]) errors.push(`suites.${suiteName}.profile: unknown profile '${suite.profile}'`);
-    suite.steps.forEach((step, index) => {
-      if ("drill" in step) {
-        if (!config.drills[step.drill]) errors.push(`suites.${suiteName}.steps.${index}.drill: unknown drill '${step.drill}'`);
-        return;
-      }
-      const scenario = findScenario(step.scenario);
-      if (!scenario) errors.push(`suites.${suiteName}.steps.${index}.scenario: unknown scenario '${step.scenario}'`);
-      if (step.profile && !config.profiles[step.profile]) errors.push(`suites.${suiteName}.steps.${index}.profile: unknown profile '${step.profile}'`);
-      for (const endpoint of scenario?.endpoints ?? []) {
-        if (!endpointNames.has(endpoint)) errors.push(`suites.${suiteName}.steps.${index}.scenario: '${step.scenario}' needs endpoint '${endpoint}', which endpoints does not define`);
-      }
-    });
   }
   if (!config.environments[config.defaultEnvironment]) errors.push(`defaultEnvironment: unknown environment '${config.defaultEnvironment}'`);
   for (const [envName, environment] of Object.entries(config.environments)) {
@@ -55,7 +45,7 @@ function crossReferenceErrors(config: BulwarkConfig): string[] {
 }
 
 /** Environment profile overrides are partial: check each merged result against the full profile schema. */
-function environmentProfileErrors(config: BulwarkConfig): string[] {
+function environmentProfileErrors(config: BaseConfig): string[] {
   const errors: string[] = [];
   for (const [envName, environment] of Object.entries(config.environments)) {
     for (const [profileName, override] of Object.entries(environment.profiles)) {
@@ -72,7 +62,7 @@ function environmentProfileErrors(config: BulwarkConfig): string[] {
 }
 
 /** The profile as an environment sees it: the config's profile with the environment's overrides applied. */
-export function resolveProfile(config: BulwarkConfig, environmentName: string, profileName: string): Profile {
+export function resolveProfile(config: BaseConfig, environmentName: string, profileName: string): Profile {
   const base = config.profiles[profileName];
   if (!base) throw new Error(`unknown profile '${profileName}'`);
   const override = config.environments[environmentName]?.profiles[profileName] ?? {};

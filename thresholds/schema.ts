@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
-import { drillSchema, recoveryTargetsSchema } from "../chaos/drills/definition.ts";
-import { regressionPolicySchema } from "../reports/run-history/regression-policy.ts";
+import { regressionPolicySchema } from "./regression-policy.ts";
 
-/** A k6 duration string ("30s", "2m", "1h30m"), strictly positive. */
+/** A duration string ("500ms", "30s", "2m", "1h30m"), strictly positive. */
 export const durationSchema = z
   .string()
-  .describe('k6 duration such as "30s", "2m" or "1h30m"')
+  .describe('duration such as "500ms", "30s", "15m" or "4h"')
   .refine((text) => parseDuration(text) !== null, { message: 'must be a duration such as "30s", "2m" or "1h30m"' })
   .refine((text) => (parseDuration(text) ?? 0) > 0, { message: "must be greater than zero" });
 
@@ -70,26 +69,20 @@ export type Profile = z.infer<typeof profileSchema>;
 
 export const profileNames = ["smoke", "load", "stress", "breakpoint", "spike", "soak"] as const;
 
-const scenarioStepSchema = z
-  .object({
-    scenario: z.string().min(1),
-    profile: z.string().min(1).optional().describe("profile of this step; defaults to the suite's, then the scenario's"),
-  })
-  .strict();
+/** A suite: steps of any kind, run in order. The registry supplies the step schema of every kind. */
+export function suiteSchemaWith<Step extends z.ZodType<Record<string, unknown>>>(stepSchema: Step) {
+  return z
+    .object({
+      description: z.string().default(""),
+      profile: z.string().min(1).optional().describe("profile every load step uses unless the step names its own"),
+      steps: z.array(stepSchema).min(1),
+      regression: regressionPolicySchema.optional().describe("baseline comparison against the run history; failGate: a regression fails this suite's gate"),
+    })
+    .strict();
+}
 
-const drillStepSchema = z.object({ drill: z.string().min(1).describe("restore drill (drills.<name>) run as one step") }).strict();
-
-export const suiteStepSchema = z.union([scenarioStepSchema, drillStepSchema]);
-export type SuiteStep = z.infer<typeof suiteStepSchema>;
-
-export const suiteSchema = z
-  .object({
-    description: z.string().default(""),
-    profile: z.string().min(1).optional().describe("profile every load step uses unless the step names its own"),
-    steps: z.array(suiteStepSchema).min(1),
-    regression: regressionPolicySchema.optional().describe("baseline comparison against the run history; failGate: a regression fails this suite's gate"),
-  })
-  .strict();
+/** A suite step as the base layer sees it: an object whose key names its kind ({"scenario": …}, {"drill": …}). */
+export const anySuiteStepSchema = z.record(z.string(), z.unknown());
 
 export const environmentSchema = z
   .object({
@@ -111,24 +104,21 @@ export const environmentSchema = z
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 
-export const configSchema = z
-  .object({
-    $schema: z.string().optional(),
-    slo: z
-      .object({ critical: sloSchema.default(sloSchema.parse({})), standard: sloSchema.default(sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 })) })
-      .strict()
-      .default({ critical: sloSchema.parse({}), standard: sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 }) }),
-    checksPassRate: fraction.default(0.999).describe("share of checks (k6 check()) that must pass"),
-    endpoints: z.array(endpointSchema).min(1),
-    profiles: z.record(z.string(), profileSchema),
-    suites: z.record(z.string(), suiteSchema),
-    environments: z.record(z.string(), environmentSchema),
-    defaultEnvironment: z.string().default("local"),
-    recovery: recoveryTargetsSchema.default({ rto: "4h", rpo: "15m" }).describe("recovery objectives restore drills are judged against, unless a drill sets its own"),
-    drills: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"), drillSchema)
-      .default({})
-      .describe("restore drills by name (bulwark drill <name>)"),
-  })
-  .strict();
-export type BulwarkConfig = z.infer<typeof configSchema>;
+/** Config keys of the base layer; step kinds add their own (scripts/registry/config-schema.ts). */
+export const baseConfigShape = {
+  $schema: z.string().optional(),
+  slo: z
+    .object({ critical: sloSchema.default(sloSchema.parse({})), standard: sloSchema.default(sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 })) })
+    .strict()
+    .default({ critical: sloSchema.parse({}), standard: sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 }) }),
+  checksPassRate: fraction.default(0.999).describe("share of checks (k6 check()) that must pass"),
+  endpoints: z.array(endpointSchema).min(1),
+  profiles: z.record(z.string(), profileSchema),
+  suites: z.record(z.string(), suiteSchemaWith(anySuiteStepSchema)),
+  environments: z.record(z.string(), environmentSchema),
+  defaultEnvironment: z.string().default("local"),
+};
+
+/** The base config on its own; the full schema (with every kind's keys) is the registry's. */
+export const baseConfigSchema = z.object(baseConfigShape).strict();
+export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../../scripts/core/clock.ts";
 import type { AvailabilityProbeConfig } from "./definition.ts";
 import type { ProbeSample } from "./recovery-metrics.ts";
 import { ResilientSqlConnection, errorText, sleep, type SqlEndpoint } from "./sql.ts";

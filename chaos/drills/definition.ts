@@ -1,11 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../../thresholds/duration.ts";
-
-// Self-contained on purpose: thresholds/schema.ts imports this module, so importing it back would be a cycle.
-const duration = z
-  .string()
-  .describe('duration such as "500ms", "30s", "15m" or "4h"')
-  .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be a positive duration such as "30s", "15m" or "4h"' });
+import { durationSchema as duration } from "../../thresholds/schema.ts";
 
 const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier");
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
@@ -153,3 +148,16 @@ export function resolveTargets(drill: DrillDefinition, defaults: Partial<Recover
   const base = recoveryTargetsSchema.parse(defaults);
   return { rtoMs: durationMs(drill.targets.rto ?? base.rto), rpoMs: durationMs(drill.targets.rpo ?? base.rpo) };
 }
+
+/** The config keys the drill kind owns: the default recovery objectives and the drills by name. */
+export const drillConfigShape = {
+  recovery: recoveryTargetsSchema.default({ rto: "4h", rpo: "15m" }).describe("recovery objectives restore drills are judged against, unless a drill sets its own"),
+  drills: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"), drillSchema)
+    .default({})
+    .describe("restore drills by name (bulwark drill <name>)"),
+};
+export type DrillsConfig = z.infer<z.ZodObject<typeof drillConfigShape>>;
+
+/** The drill kind's view of a config the registry validated (its schema holds the drill keys). */
+export const withDrills = <Config extends object>(config: Config): Config & DrillsConfig => config as Config & DrillsConfig;

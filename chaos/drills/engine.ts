@@ -1,12 +1,12 @@
 import { hostname, userInfo } from "node:os";
 import { readFileSync } from "node:fs";
-import { audit } from "../../scripts/lib/audit-log.ts";
-import { exec } from "../../scripts/lib/exec.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { audit } from "../../scripts/core/audit-log.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import type { Check, Verdict } from "../../reports/summary-schema.ts";
-import type { RunDirectory } from "../../reports/run-directory.ts";
+import type { RunDirectory } from "../../scripts/core/run-directory.ts";
 import { AvailabilityProbe } from "./availability-probe.ts";
-import { isoTime, realClock, type Clock } from "./clock.ts";
+import { isoTime, realClock, type Clock } from "../../scripts/core/clock.ts";
 import { durationMs, type DrillDefinition } from "./definition.ts";
 import type { DrillEvidence } from "./evidence.ts";
 import { writeEvidence } from "./evidence.ts";

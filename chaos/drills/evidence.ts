@@ -1,6 +1,6 @@
-import { writeFileAtomic } from "../../reports/write-atomic.ts";
+import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
 import { summarySchemaVersion, type Check, type RunSummary, type Verdict } from "../../reports/summary-schema.ts";
-import type { RunDirectory } from "../../reports/run-directory.ts";
+import type { RunDirectory } from "../../scripts/core/run-directory.ts";
 import type { DrillKind } from "./definition.ts";
 import type { IntegrityCheck } from "./integrity.ts";
 import { formatRanges, toRanges, type LedgerEntry } from "./ledger.ts";

@@ -4,6 +4,6 @@ export { runDrill, abortedExitCode, type DrillHooks, type DrillHookContext, type
 export { createKindRunner } from "./kinds/index.ts";
 export { assertDestructionAllowed } from "./safety.ts";
 export { buildPlan, formatPlan, type DrillPlan } from "./plan.ts";
-export { realClock, type Clock } from "./clock.ts";
+export { realClock, type Clock } from "../../scripts/core/clock.ts";
 export type { DrillEvidence } from "./evidence.ts";
 export { startDrill, planDrill, findDrill, assertDrillMayRun, drillStepResult, type StartDrillRequest } from "./start-drill.ts";

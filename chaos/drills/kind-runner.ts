@@ -1,4 +1,5 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../../scripts/core/clock.ts";
+import type { PostgresContainers } from "../../scripts/core/postgres-container.ts";
 import type { SqlEndpoint } from "./sql.ts";
 import type { StepOutput } from "./steps.ts";
 
@@ -9,6 +10,8 @@ export interface RunnerContext {
   clock: Clock;
   log: (line: string) => void;
   signal: AbortSignal;
+  /** PostgreSQL containers from the local estate, for the container runner. */
+  postgresContainers?: PostgresContainers;
 }
 
 /** Words for the dry-run plan and the evidence report. */

@@ -1,4 +1,4 @@
-import { UsageError } from "../../scripts/lib/errors.ts";
+import { UsageError } from "../../scripts/core/errors.ts";
 
 /**
  * Destructive drills run only where the config allows them, and only when the operator names the

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../../scripts/lib/errors.ts";
-import { createRunDirectory, type RunDirectory } from "../../reports/run-directory.ts";
+import { UsageError } from "../../scripts/core/errors.ts";
+import { createRunDirectory, type RunDirectory } from "../../scripts/core/run-directory.ts";
 import type { StepResult } from "../../reports/summary-schema.ts";
-import type { BulwarkConfig } from "../../thresholds/schema.ts";
-import { realClock, type Clock } from "./clock.ts";
+import type { BaseConfig } from "../../thresholds/schema.ts";
+import type { PostgresContainers } from "../../scripts/core/postgres-container.ts";
+import type { DrillsConfig } from "./definition.ts";
+import { realClock, type Clock } from "../../scripts/core/clock.ts";
 import { resolveTargets, type DrillDefinition } from "./definition.ts";
 import { runDrill, type DrillHooks } from "./engine.ts";
 import { toRunSummary, type DrillEvidence } from "./evidence.ts";
@@ -14,7 +16,7 @@ import { buildPlan, type DrillPlan } from "./plan.ts";
 import { assertDestructionAllowed } from "./safety.ts";
 
 export interface StartDrillRequest {
-  config: BulwarkConfig;
+  config: BaseConfig & DrillsConfig;
   drill: string;
   environment: string;
   confirmDestroy: string | undefined;
@@ -24,9 +26,11 @@ export interface StartDrillRequest {
   clock?: Clock;
   /** Where run directories go; reports/ (or $BULWARK_REPORTS_DIR) by default. */
   reportsRoot?: string;
+  /** From the local estate, for drills on PostgreSQL containers. */
+  postgresContainers?: PostgresContainers;
 }
 
-export function findDrill(config: BulwarkConfig, name: string): DrillDefinition {
+export function findDrill(config: BaseConfig & DrillsConfig, name: string): DrillDefinition {
   const definition = config.drills[name];
   if (!definition) {
     const known = Object.keys(config.drills);
@@ -77,7 +81,7 @@ export async function startDrill(request: StartDrillRequest): Promise<{ evidence
   const directory = await createRunDirectory("drill", request.drill, request.reportsRoot);
   const workDir = await mkdtemp(join(tmpdir(), "bulwark-drill-"));
   const clock = request.clock ?? realClock;
-  const runner = createKindRunner(definition, { runId: directory.runId, workDir, clock, log: request.log, signal: request.signal });
+  const runner = createKindRunner(definition, { runId: directory.runId, workDir, clock, log: request.log, signal: request.signal, ...(request.postgresContainers ? { postgresContainers: request.postgresContainers } : {}) });
   try {
     const evidence = await runDrill({
       name: request.drill,

@@ -1,6 +1,6 @@
-import { audit } from "../../scripts/lib/audit-log.ts";
-import { tail } from "../../scripts/lib/exec.ts";
-import { isoTime, type Clock } from "./clock.ts";
+import { audit } from "../../scripts/core/audit-log.ts";
+import { tail } from "../../scripts/core/exec.ts";
+import { isoTime, type Clock } from "../../scripts/core/clock.ts";
 import { errorText } from "./sql.ts";
 
 export interface StepRecord {

@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../../scripts/core/clock.ts";
 import type { WriteProbeConfig } from "./definition.ts";
 import { Ledger } from "./ledger.ts";
 import { ResilientSqlConnection, errorText, sleep, type SqlEndpoint } from "./sql.ts";

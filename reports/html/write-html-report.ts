@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import type { RunSummary } from "../summary-schema.ts";
-import { writeFileAtomic } from "../write-atomic.ts";
+import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
 import { renderReportHtml, type ReportAssets } from "./render-report.ts";
 import { loadReportInput } from "./report-input.ts";
 

@@ -1,5 +1,5 @@
 import type { EndpointStats, RunSummary } from "../summary-schema.ts";
-import type { ComparedMetric, RegressionPolicy } from "./regression-policy.ts";
+import type { ComparedMetric, RegressionPolicy } from "../../thresholds/regression-policy.ts";
 
 /** The comparison of a gate run, next to its summary.json; report.html shows it. */
 export const comparisonFileName = "comparison.json";

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { summarySchema, type RunSummary } from "../summary-schema.ts";
-import { writeFileAtomic } from "../write-atomic.ts";
+import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
 import type { HistoryListing, HistoryStore } from "./history-store.ts";
 
 /**

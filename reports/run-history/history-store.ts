@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { UsageError } from "../../scripts/lib/errors.ts";
-import { defaultReportsRoot } from "../run-directory.ts";
+import { UsageError } from "../../scripts/core/errors.ts";
+import { defaultReportsRoot } from "../../scripts/core/run-directory.ts";
 import type { RunSummary } from "../summary-schema.ts";
 import { FolderHistoryStore } from "./folder-store.ts";
 

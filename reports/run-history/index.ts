@@ -1,15 +1,15 @@
-import { writeFileAtomic } from "../write-atomic.ts";
+import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
 import type { RunSummary } from "../summary-schema.ts";
 import { compareWithHistory, type Comparison } from "./baseline.ts";
 import type { HistoryStore } from "./history-store.ts";
 import { applyComparison } from "./regression-checks.ts";
-import type { RegressionPolicy } from "./regression-policy.ts";
+import type { RegressionPolicy } from "../../thresholds/regression-policy.ts";
 
 export { comparisonFileName, compareWithHistory, compareWithRun, selectBaselineRuns, median, robustSpread, type Comparison, type MetricComparison } from "./baseline.ts";
 export { openHistoryStore, defaultHistoryLocation, historyEnvVar, type HistoryStore, type HistoryListing } from "./history-store.ts";
 export { FolderHistoryStore } from "./folder-store.ts";
 export { regressionChecks, applyComparison } from "./regression-checks.ts";
-export { regressionPolicySchema, defaultRegressionPolicy, type RegressionPolicy, type ComparedMetric } from "./regression-policy.ts";
+export { regressionPolicySchema, defaultRegressionPolicy, type RegressionPolicy, type ComparedMetric } from "../../thresholds/regression-policy.ts";
 
 /**
  * What the gate calls once its steps are done and before it writes its reports: compares the run

@@ -1,6 +1,6 @@
 import type { Check, RunSummary } from "../summary-schema.ts";
 import type { Comparison, MetricComparison } from "./baseline.ts";
-import type { RegressionPolicy } from "./regression-policy.ts";
+import type { RegressionPolicy } from "../../thresholds/regression-policy.ts";
 
 const metricLabel: Record<MetricComparison["metric"], string> = { p50: "p50", p90: "p90", p95: "p95", p99: "p99", errorRate: "error rate" };
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { UsageError } from "../../scripts/lib/errors.ts";
+import { UsageError } from "../../scripts/core/errors.ts";
 import { summarySchema, type RunSummary } from "../summary-schema.ts";
 import type { HistoryStore } from "./history-store.ts";
 

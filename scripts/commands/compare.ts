@@ -1,13 +1,13 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { ExitCode, UsageError } from "../lib/errors.ts";
-import { bold, green, printJson, red, say, table, yellow } from "../lib/output.ts";
-import { defaultReportsRoot } from "../../reports/run-directory.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { ExitCode, UsageError } from "../core/errors.ts";
+import { bold, green, printJson, red, say, table, yellow } from "../core/output.ts";
+import { defaultReportsRoot } from "../core/run-directory.ts";
 import type { RunSummary } from "../../reports/summary-schema.ts";
 import { compareWithHistory, compareWithRun, format, type Comparison, type MetricComparison } from "../../reports/run-history/baseline.ts";
 import { defaultHistoryLocation, historyEnvVar, openHistoryStore } from "../../reports/run-history/history-store.ts";
-import { regressionPolicySchema, type RegressionPolicy } from "../../reports/run-history/regression-policy.ts";
+import { regressionPolicySchema, type RegressionPolicy } from "../../thresholds/regression-policy.ts";
 import { resolveRun } from "../../reports/run-history/resolve-run.ts";
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../registry/config.ts";
 
 const statusText: Record<MetricComparison["status"], string> = {
   regression: red("REGRESSION"),

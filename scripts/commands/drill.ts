@@ -1,9 +1,10 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { UsageError } from "../lib/errors.ts";
-import { bold, green, printJson, red, say, table } from "../lib/output.ts";
-import { defaultConfigPath, loadConfig, pickEnvironment } from "../config.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { UsageError } from "../core/errors.ts";
+import { bold, green, printJson, red, say, table } from "../core/output.ts";
+import { defaultConfigPath, loadConfig, pickEnvironment } from "../registry/config.ts";
 import { formatPlan, planDrill, startDrill } from "../../chaos/drills/index.ts";
-import { resolveTargets } from "../../chaos/drills/definition.ts";
+import { resolveTargets, withDrills } from "../../chaos/drills/definition.ts";
+import { localEstate } from "./estate.ts";
 import { formatMs } from "../../chaos/drills/recovery-metrics.ts";
 import type { DrillEvidence } from "../../chaos/drills/evidence.ts";
 
@@ -44,7 +45,7 @@ Examples:
     if (!name) throw new UsageError("drill: name a drill, or 'list' (see 'bulwark drill --help')");
     if (extra.length > 0) throw new UsageError(`drill: unexpected argument '${extra[0]}'`);
     const json = booleanFlag(context, "json");
-    const config = await loadConfig(stringFlag(context, "config", "BULWARK_CONFIG") ?? defaultConfigPath());
+    const config = withDrills(await loadConfig(stringFlag(context, "config", "BULWARK_CONFIG") ?? defaultConfigPath()));
 
     if (name === "list") {
       const drills = Object.entries(config.drills).map(([drillName, definition]) => ({ name: drillName, kind: definition.kind, description: definition.description, targets: resolveTargets(definition, config.recovery) }));
@@ -67,7 +68,9 @@ Examples:
       return 0;
     }
 
-    const { evidence, directory } = await startDrill({ config, drill: name, environment, confirmDestroy, log: say, signal: context.abortSignal });
+    const definition = config.drills[name];
+    const postgresContainers = definition?.kind === "postgres-pitr" && definition.runner === "container" ? await localEstate().postgresContainers() : undefined;
+    const { evidence, directory } = await startDrill({ config, drill: name, environment, confirmDestroy, log: say, signal: context.abortSignal, ...(postgresContainers ? { postgresContainers } : {}) });
     say(formatVerdict(evidence));
     say(`evidence: ${directory.file("drill.md")}`);
     if (json) printJson(evidence);

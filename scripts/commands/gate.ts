@@ -1,31 +1,26 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { UsageError } from "../lib/errors.ts";
-import { loadConfig, pickEnvironment } from "../config.ts";
-import { executeSteps, type PlannedStep } from "../run-steps.ts";
-import { chooseProfile } from "../plan.ts";
-import type { BulwarkConfig } from "../../thresholds/schema.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { UsageError } from "../core/errors.ts";
+import { loadConfig, pickEnvironment } from "../registry/config.ts";
+import { executeSteps } from "./run-steps.ts";
+import type { PlannedStep, SuiteStepContext } from "../kinds/step-kind.ts";
+import { defaultRegistry, type Registry } from "../registry/registry.ts";
 import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 /** Step names are unique within a run: a scenario or drill used twice gets a numbered name. */
-function planSteps(config: BulwarkConfig, suiteName: string, environmentName: string, profileFlag: string | undefined): PlannedStep[] {
-  const suite = config.suites[suiteName]!;
+function planSteps(registry: Registry, context: SuiteStepContext): PlannedStep[] {
+  const suite = context.config.suites[context.suiteName]!;
   const seen = new Map<string, number>();
   const uniqueName = (base: string) => {
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
     return count > 1 ? `${base}-${count}` : base;
   };
-  return suite.steps.map((step): PlannedStep => {
-    if ("drill" in step) return { kind: "drill", stepName: uniqueName(step.drill), drill: step.drill };
-    const profileName = chooseProfile({
-      flag: profileFlag,
-      environmentSuiteProfile: config.environments[environmentName]?.suites[suiteName]?.profile,
-      stepProfile: step.profile,
-      suiteProfile: suite.profile,
-      scenario: step.scenario,
-    });
-    return { kind: "scenario", stepName: uniqueName(step.scenario), scenario: step.scenario, profileName };
+  return suite.steps.map((step, index): PlannedStep => {
+    const kind = registry.kindOfSuiteStep(step);
+    if (!kind) throw new UsageError(`suites.${context.suiteName}.steps.${index}: no step kind claims it (known keys: ${registry.kinds.map((known) => known.suiteStepKey).join(", ")})`);
+    const planned = kind.planSuiteStep(step, context);
+    return { ...planned, stepName: uniqueName(planned.subject) };
   });
 }
 
@@ -52,17 +47,17 @@ Examples:
     if (extra.length > 0) throw new UsageError(`gate: unexpected argument '${extra[0]}'`);
     const config = await loadConfig(stringFlag(context, "config"));
     if (!config.suites[suiteName]) throw new UsageError(`gate: unknown suite '${suiteName}' (known: ${Object.keys(config.suites).join(", ")})`);
-    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const { name: environmentName, environment } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
     const profileFlag = stringFlag(context, "profile");
     if (profileFlag && !config.profiles[profileFlag]) throw new UsageError(`--profile: unknown profile '${profileFlag}' (known: ${Object.keys(config.profiles).join(", ")})`);
     const confirmDestroy = stringFlag(context, "confirm-destroy");
     const result = await executeSteps({
       kind: "gate",
       name: suiteName,
-      steps: planSteps(config, suiteName, environmentName, profileFlag),
+      steps: planSteps(defaultRegistry, { config, suiteName, environmentName, ...(profileFlag ? { profileFlag } : {}) }),
       config,
       environmentName,
-      ...sharedRunFlags(context),
+      ...sharedRunFlags(context, environment),
       ...(confirmDestroy ? { confirmDestroy } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));

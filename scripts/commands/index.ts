@@ -1,4 +1,4 @@
-import type { Command } from "../lib/command.ts";
+import type { Command } from "./command.ts";
 import { compareCommand } from "./compare.ts";
 import { drillCommand } from "./drill.ts";
 import { gateCommand } from "./gate.ts";

@@ -1,7 +1,8 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { loadConfig } from "../config.ts";
-import { printJson, say, table } from "../lib/output.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { loadConfig } from "../registry/config.ts";
+import { printJson, say, table } from "../core/output.ts";
 import { scenarioCatalog } from "../../scenarios/catalog.ts";
+import { withDrills } from "../../chaos/drills/definition.ts";
 
 export const listCommand: Command = {
   name: "list",
@@ -14,10 +15,10 @@ Examples:
 `,
   options: { config: { type: "string" } },
   async run(context) {
-    const config = await loadConfig(stringFlag(context, "config"));
+    const config = withDrills(await loadConfig(stringFlag(context, "config")));
     const listing = {
       scenarios: scenarioCatalog.map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: [...entry.endpoints] })),
-      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("drill" in step ? `drill ${step.drill}` : step.scenario)) })),
+      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("drill" in step ? `drill ${String(step.drill)}` : String(step.scenario))) })),
       profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
       drills: Object.entries(config.drills).map(([name, drill]) => ({ name, kind: drill.kind, description: drill.description })),
       environments: Object.entries(config.environments).map(([name, environment]) => ({ name, description: environment.description, demo: environment.demo })),

@@ -1,7 +1,9 @@
-import type { CommandContext, OptionSpec } from "../lib/command.ts";
-import { listFlag, stringFlag } from "../lib/command.ts";
-import { UsageError } from "../lib/errors.ts";
+import type { CommandContext, OptionSpec } from "./command.ts";
+import { listFlag, stringFlag } from "./command.ts";
+import { UsageError } from "../core/errors.ts";
 import { parseDemoFaults, noFaults, type DemoFaults } from "../demo-target/faults.ts";
+import { localEstate } from "./estate.ts";
+import type { EnvironmentConfig } from "../../thresholds/schema.ts";
 
 /** Flags shared by `run` and `gate`. */
 export const loadOptions = {
@@ -47,12 +49,14 @@ export function demoFaultsFlag(context: CommandContext): DemoFaults {
 }
 
 /** The flags `run` and `gate` share, as the part of the steps request they fill in. */
-export function sharedRunFlags(context: CommandContext) {
+export function sharedRunFlags(context: CommandContext, environment: EnvironmentConfig) {
   const targetOverride = targetFlag(context);
   const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
   const historyLocation = stringFlag(context, "history");
+  const demoFaults = demoFaultsFlag(context);
+  if (demoFaults !== noFaults && (targetOverride !== undefined || !environment.demo)) throw new UsageError("--demo-fault: only applies to the embedded demo target (an environment with demo: true and no --target)");
   return {
-    demoFaults: demoFaultsFlag(context),
+    estate: localEstate(demoFaults),
     abortSignal: context.abortSignal,
     ...(targetOverride ? { targetOverride } : {}),
     ...(reportsRoot ? { reportsRoot } : {}),

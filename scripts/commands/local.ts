@@ -1,6 +1,6 @@
-import { booleanFlag, type Command } from "../lib/command.ts";
-import { UsageError } from "../lib/errors.ts";
-import { printJson, say } from "../lib/output.ts";
+import { booleanFlag, type Command } from "./command.ts";
+import { UsageError } from "../core/errors.ts";
+import { printJson, say } from "../core/output.ts";
 
 const actions = ["up", "down", "status", "kubeconfig"] as const;
 type Action = (typeof actions)[number];

@@ -1,8 +1,9 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { UsageError } from "../lib/errors.ts";
-import { loadConfig, pickEnvironment } from "../config.ts";
-import { executeSteps } from "../run-steps.ts";
-import { chooseProfile } from "../plan.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { UsageError } from "../core/errors.ts";
+import { loadConfig, pickEnvironment } from "../registry/config.ts";
+import { executeSteps } from "./run-steps.ts";
+import { chooseProfile } from "../kinds/load/plan.ts";
+import { plannedLoadStep } from "../kinds/load/kind.ts";
 import { findScenario, scenarioCatalog } from "../../scenarios/catalog.ts";
 import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
@@ -31,15 +32,15 @@ Examples:
     if (extra.length > 0) throw new UsageError(`run: unexpected argument '${extra[0]}'`);
     if (!findScenario(scenario)) throw new UsageError(`run: unknown scenario '${scenario}' (known: ${scenarioCatalog.map((entry) => entry.name).join(", ")})`);
     const config = await loadConfig(stringFlag(context, "config"));
-    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const { name: environmentName, environment } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
     const profileName = chooseProfile({ flag: stringFlag(context, "profile"), scenario });
     const result = await executeSteps({
       kind: "run",
       name: scenario,
-      steps: [{ kind: "scenario", stepName: scenario, scenario, profileName }],
+      steps: [plannedLoadStep(scenario, scenario, profileName)],
       config,
       environmentName,
-      ...sharedRunFlags(context),
+      ...sharedRunFlags(context, environment),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },

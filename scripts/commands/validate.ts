@@ -1,6 +1,6 @@
-import { booleanFlag, stringFlag, type Command } from "../lib/command.ts";
-import { defaultConfigPath, loadConfig } from "../config.ts";
-import { printJson, say } from "../lib/output.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { defaultConfigPath, loadConfig } from "../registry/config.ts";
+import { printJson, say } from "../core/output.ts";
 
 export const validateCommand: Command = {
   name: "validate",

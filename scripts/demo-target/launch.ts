@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { ToolingError } from "../lib/errors.ts";
-import { repoPath } from "../lib/repo-root.ts";
+import { ToolingError } from "../core/errors.ts";
+import { repoPath } from "../core/repo-root.ts";
 import { formatDemoFaults, type DemoFaults } from "./faults.ts";
 
 export interface RunningDemoTarget {

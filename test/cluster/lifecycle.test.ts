@@ -3,11 +3,11 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { expect, test } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { clusterProcesses, listeningPorts, type ClusterStatus } from "../../scripts/local/cluster/index.ts";
 import { stateDir } from "../../scripts/local/cluster/paths.ts";
-import { isProcessAlive } from "../../scripts/lib/process-lock.ts";
+import { isProcessAlive } from "../../scripts/core/process-lock.ts";
 
 function bulwark(...args: string[]) {
   return exec(process.execPath, [repoPath("bin", "bulwark.mjs"), ...args], { env: { ...process.env, NO_COLOR: "1" } });

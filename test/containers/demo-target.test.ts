@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
+import { exec } from "../../scripts/core/exec.ts";
 import { startDemoTarget } from "../../scripts/local/containers/index.ts";
 import { containerExists } from "../support/containers-fixture.ts";
 

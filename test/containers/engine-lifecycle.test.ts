@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import type { ContainerEstateStatus } from "../../scripts/local/containers/index.ts";
 import { serviceImages, overrideVariable } from "../../scripts/local/containers/images.ts";
 

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ExitError } from "../../scripts/lib/errors.ts";
-import { exec } from "../../scripts/lib/exec.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { ExitError } from "../../scripts/core/errors.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { startDockerd } from "../../scripts/local/containers/engine.ts";
 import { buildFromDockerfile, imageExists, resolveImage } from "../../scripts/local/containers/images.ts";
 

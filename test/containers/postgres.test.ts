@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
+import { exec } from "../../scripts/core/exec.ts";
 import { postgresPaths } from "../../scripts/local/containers/postgres.ts";
 import { connect, containerExists, postgresForTest } from "../support/containers-fixture.ts";
 

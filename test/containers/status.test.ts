@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import type { ContainerEstateStatus } from "../../scripts/local/containers/index.ts";
 import { postgresForTest } from "../support/containers-fixture.ts";
 

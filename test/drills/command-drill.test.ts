@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
-import { freeLoopbackPort } from "../../scripts/lib/free-port.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
+import { freeLoopbackPort } from "../../scripts/core/free-port.ts";
 import { runCli } from "../support/run-cli.ts";
 import { drillSandbox } from "../support/drill-fixture.ts";
 

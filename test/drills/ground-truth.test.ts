@@ -3,9 +3,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startDrill, type DrillHookContext } from "../../chaos/drills/index.ts";
 import { queryOnce } from "../../chaos/drills/sql.ts";
-import { loadConfig } from "../../scripts/config.ts";
-import { validateConfig } from "../../thresholds/load-config.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { withDrills } from "../../chaos/drills/definition.ts";
+import { loadConfig, validateConfig } from "../../scripts/registry/config.ts";
+import { postgresContainers } from "../../scripts/local/containers/postgres.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { drillSandbox } from "../support/drill-fixture.ts";
 
 const cadenceMs = 100;
@@ -28,7 +29,7 @@ describe("postgres-pitr ground truth", () => {
   it.each(["process", "container"] as const)("measures the RPO of a loss window the test controls, and lists exactly the unarchived writes as lost (%s runner)", async (runner) => {
     using sandbox = drillSandbox();
     process.env.BULWARK_AUDIT_LOG = sandbox.auditLog;
-    const base = await loadConfig(repoPath("bulwark.config.json"));
+    const base = withDrills(await loadConfig(repoPath("bulwark.config.json")));
     const result = validateConfig({
       ...base,
       drills: {
@@ -68,7 +69,7 @@ describe("postgres-pitr ground truth", () => {
     };
 
     const { evidence } = await startDrill({
-      config: result.config,
+      config: withDrills(result.config),
       drill: "pitr-ground-truth",
       environment: "local",
       confirmDestroy: "local",
@@ -76,6 +77,7 @@ describe("postgres-pitr ground truth", () => {
       signal: new AbortController().signal,
       hooks: { beforeDisaster },
       reportsRoot: sandbox.reportsRoot,
+      postgresContainers,
     });
     expect(evidence.verdict, JSON.stringify(evidence.steps.filter((step) => step.result !== "ok"))).toBe("pass");
     expect(archivePoint).toBeDefined();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { exec } from "../../scripts/lib/exec.ts";
-import { engineSourceDir } from "../../scripts/load/engine-binary.ts";
+import { exec } from "../../scripts/core/exec.ts";
+import { engineSourceDir } from "../../scripts/kinds/load/engine-binary.ts";
 
 /**
  * The engine's own Go tests: statistics on known sample sets (exact percentile counts, rates), the

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { summarySchema } from "../../reports/summary-schema.ts";
 import { runCli } from "../support/run-cli.ts";
 

@@ -7,7 +7,7 @@ import { writeHtmlReport } from "../../reports/html/index.ts";
 import { compareWithHistory, comparisonFileName, defaultRegressionPolicy } from "../../reports/run-history/index.ts";
 import { summarySchema } from "../../reports/summary-schema.ts";
 import { PerSecondAggregator, timeSeriesFileName } from "../../reports/timeseries/index.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { chartPixels, openInChromium } from "../support/headless-chromium.ts";
 import { runCli, temporaryReportsRoot } from "../support/run-cli.ts";
 import { fakeRun, noisyHistory } from "../unit/reports/run-summaries.ts";

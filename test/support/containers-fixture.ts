@@ -1,7 +1,7 @@
 // What container tests share: a started PostgreSQL (from bulwark's image) and a SQL client, both
 // disposed with `await using`, plus a check that a container is really gone.
 import pg from "pg";
-import { exec } from "../../scripts/lib/exec.ts";
+import { exec } from "../../scripts/core/exec.ts";
 import { startPostgres, type PostgresOptions, type StartedPostgres } from "../../scripts/local/containers/index.ts";
 
 export { startPostgres, type StartedPostgres };

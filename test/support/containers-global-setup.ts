@@ -1,7 +1,7 @@
 // Brings the container estate up once per test run: installs Docker's engine if missing, starts dockerd
 // if it is not running, builds the images whose recipes changed (a cold machine: about 3 minutes).
 import { execFileSync } from "node:child_process";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { up } from "../../scripts/local/containers/index.ts";
 
 export default async function setup(): Promise<void> {

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { ensurePostgresBinaries } from "../../chaos/drills/kinds/postgres-binaries.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 import { up } from "../../scripts/local/containers/index.ts";
 
 /**

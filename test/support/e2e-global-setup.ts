@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { ensureEngine } from "../../scripts/load/engine-binary.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { ensureEngine } from "../../scripts/kinds/load/engine-binary.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 
 /** Builds the CLI bundle the tests run, and the load engine (from the user cache when it is there). */
 export default async function setup(): Promise<void> {

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bundleForEngine } from "../../scripts/load/bundle.ts";
-import { ensureEngine } from "../../scripts/load/engine-binary.ts";
+import { bundleForEngine } from "../../scripts/kinds/load/bundle.ts";
+import { ensureEngine } from "../../scripts/kinds/load/engine-binary.ts";
 import { nowMs } from "./ground-truth-server.ts";
 
 /** One stderr line of the engine: its JSON fields, or the raw text when it is not JSON. */

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { ensureEngine } from "../../scripts/load/engine-binary.ts";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
-import { aptInstall } from "../../scripts/lib/apt-install.ts";
+import { ensureEngine } from "../../scripts/kinds/load/engine-binary.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
+import { aptInstall } from "../../scripts/setup/apt-install.ts";
 
 export const chromiumPath = "/usr/bin/chromium";
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 
 export interface CliResult {
   code: number | null;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isProcessAlive, withLock } from "../../scripts/lib/process-lock.ts";
+import { isProcessAlive, withLock } from "../../scripts/core/process-lock.ts";
 
 const freshLockPath = () => join(mkdtempSync(join(tmpdir(), "bulwark-lock-")), "work.lock");
 

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/lib/repo-root.ts";
+import { repoPath } from "../../scripts/core/repo-root.ts";
 
 const run = promisify(execFile);
 

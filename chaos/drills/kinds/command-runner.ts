@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { tail } from "../../../scripts/lib/exec.ts";
+import { tail } from "../../../scripts/core/exec.ts";
 import { durationMs, type CommandDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import type { StepOutput } from "../steps.ts";

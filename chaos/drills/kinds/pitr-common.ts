@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
-import { exec, tail } from "../../../scripts/lib/exec.ts";
+import { exec, tail } from "../../../scripts/core/exec.ts";
 import type { PostgresPitrDrill } from "../definition.ts";
 import type { StepOutput } from "../steps.ts";
 

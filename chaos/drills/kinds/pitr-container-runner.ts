@@ -1,9 +1,8 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { WaitStrategy } from "testcontainers";
-import { exec, tail } from "../../../scripts/lib/exec.ts";
-import { resolveImage, startPostgres, up, type StartedPostgres } from "../../../scripts/local/containers/index.ts";
-import { postgresPaths } from "../../../scripts/local/containers/postgres.ts";
+import { exec, tail } from "../../../scripts/core/exec.ts";
+import { postgresPaths, type PostgresContainers, type StartedPostgres } from "../../../scripts/core/postgres-container.ts";
 import { durationMs, type PostgresPitrDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import { queryOnce, sleep } from "../sql.ts";
@@ -36,7 +35,7 @@ export class PitrContainerRunner implements KindRunner {
 
   plan(): KindPlan {
     return {
-      where: `PostgreSQL 15 containers (${resolveImage("postgres").reference}) on 127.0.0.1${this.#server ? `:${this.#server.port}` : ""}`,
+      where: `PostgreSQL 15 containers (${this.#containers().imageReference()}) on 127.0.0.1${this.#server ? `:${this.#server.port}` : ""}`,
       setup: ["make sure the container engine and the PostgreSQL image are there", `start a primary container archiving WAL into a host folder (archive_timeout ${this.definition.archiveTimeout})`],
       backup: "take a base backup with pg_basebackup inside the primary (WAL streamed, fast checkpoint)",
       disaster: "kill and remove the primary container together with its data directory",
@@ -46,8 +45,8 @@ export class PitrContainerRunner implements KindRunner {
   }
 
   async setup(output: StepOutput): Promise<void> {
-    await up({ log: this.context.log, images: ["postgres"] });
-    this.#server = await startPostgres({ archiveDir: this.paths.archive!, archiveCommand: archiveCommandFor(this.definition, postgresPaths.archive), settings: this.#settings() });
+    await this.#containers().ready(this.context.log);
+    this.#server = await this.#containers().start({ archiveDir: this.paths.archive!, archiveCommand: archiveCommandFor(this.definition, postgresPaths.archive), settings: this.#settings() });
     this.#endpoint = this.#server.connectionString;
     const [row] = await queryOnce<{ version: string }>(this.#endpoint, "SELECT version()");
     this.#serverVersion = row?.version ?? null;
@@ -85,7 +84,7 @@ export class PitrContainerRunner implements KindRunner {
     writeFileSync(join(this.paths.restored!, "recovery.signal"), "");
     output.append(`copied the base backup into ${this.paths.restored} and wrote recovery.signal`);
     const waitStrategy = new ServerUpOrExited(output);
-    this.#server = await startPostgres({
+    this.#server = await this.#containers().start({
       dataDir: this.paths.restored!,
       archiveDir: this.paths.archive!,
       archiveCommand: archiveCommandFor(this.definition, postgresPaths.archive),
@@ -110,7 +109,7 @@ export class PitrContainerRunner implements KindRunner {
   }
 
   async versions(): Promise<Record<string, string>> {
-    const versions: Record<string, string> = { "postgres runner": "container", "postgres image": resolveImage("postgres").reference };
+    const versions: Record<string, string> = { "postgres runner": "container", "postgres image": this.#containers().imageReference() };
     const docker = await exec("docker", ["version", "--format", "{{.Server.Version}}"]).catch(() => null);
     if (docker?.code === 0) versions.docker = docker.stdout.trim();
     if (this.#serverVersion) versions.postgres = this.#serverVersion;
@@ -131,6 +130,11 @@ export class PitrContainerRunner implements KindRunner {
 
   #settings(): Record<string, string> {
     return { archive_timeout: String(Math.max(1, Math.round(durationMs(this.definition.archiveTimeout) / 1000))) };
+  }
+
+  #containers(): PostgresContainers {
+    if (!this.context.postgresContainers) throw new Error("the container runner needs PostgreSQL containers from the local estate");
+    return this.context.postgresContainers;
   }
 
   #requireServer(): StartedPostgres {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exec, tail } from "../../../scripts/lib/exec.ts";
+import { exec, tail } from "../../../scripts/core/exec.ts";
 import { durationMs, type PostgresPitrDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
 import { queryOnce, sleep } from "../sql.ts";
@@ -9,7 +9,7 @@ import type { StepOutput } from "../steps.ts";
 import { ensurePostgresBinaries, type PostgresBinaries } from "./postgres-binaries.ts";
 import { killProcessTree } from "./process-tree.ts";
 import { archiveCommandFor, countFiles, recoveryLines, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
-import { freeLoopbackPort } from "../../../scripts/lib/free-port.ts";
+import { freeLoopbackPort } from "../../../scripts/core/free-port.ts";
 
 const user = "bulwark";
 

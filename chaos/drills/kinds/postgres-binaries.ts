@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { exec } from "../../../scripts/lib/exec.ts";
-import { aptInstall } from "../../../scripts/lib/apt-install.ts";
-import { ToolingError } from "../../../scripts/lib/errors.ts";
+import { exec } from "../../../scripts/core/exec.ts";
+import { aptInstall } from "../../../scripts/setup/apt-install.ts";
+import { ToolingError } from "../../../scripts/core/errors.ts";
 
 export interface PostgresBinaries {
   binDir: string;

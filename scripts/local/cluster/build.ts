@@ -5,13 +5,13 @@ import { createWriteStream, existsSync } from "node:fs";
 import { chmod, copyFile, cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { cacheDir } from "../../lib/cache-dir.ts";
-import { ToolingError } from "../../lib/errors.ts";
-import { exec, tail } from "../../lib/exec.ts";
-import { formatDuration } from "../../lib/output.ts";
+import { cacheDir } from "../../core/cache-dir.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail } from "../../core/exec.ts";
+import { formatDuration } from "../../core/output.ts";
 import { goDirective, maxGoVersion, parseReplaces, renderWrapperGoMod } from "./go-mod.ts";
 import { recipes, type BinaryName, type GoRecipe } from "./recipes.ts";
-import { withLock } from "../../lib/process-lock.ts";
+import { withLock } from "../../core/process-lock.ts";
 import { clusterLockPath, waitingFor } from "./paths.ts";
 
 export type BinaryPaths = Record<BinaryName, string>;

@@ -8,11 +8,11 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ToolingError } from "../../lib/errors.ts";
-import { exec, tail } from "../../lib/exec.ts";
-import { freeLoopbackPort } from "../../lib/free-port.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail } from "../../core/exec.ts";
+import { freeLoopbackPort } from "../../core/free-port.ts";
 import type { Kubectl } from "./kubectl.ts";
-import { isProcessAlive } from "../../lib/process-lock.ts";
+import { isProcessAlive } from "../../core/process-lock.ts";
 import { statePaths } from "./paths.ts";
 
 export const chaosNamespace = "chaos-mesh";

@@ -3,13 +3,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ToolingError } from "../../lib/errors.ts";
-import { formatDuration, table } from "../../lib/output.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { formatDuration, table } from "../../core/output.ts";
 import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
 import { clusterExists, controlPlaneHealthy, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
-import { isProcessAlive, withLock } from "../../lib/process-lock.ts";
+import { isProcessAlive, withLock } from "../../core/process-lock.ts";
 import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";

@@ -1,6 +1,6 @@
 // Runs the pinned kubectl (built with the control plane, never the one on PATH) against the local cluster.
-import { ToolingError } from "../../lib/errors.ts";
-import { exec, tail, type ExecResult } from "../../lib/exec.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail, type ExecResult } from "../../core/exec.ts";
 import { statePaths } from "./paths.ts";
 
 export interface Kubectl {

@@ -1,9 +1,9 @@
 // Where the running cluster keeps its state: inside the repository's ignored .bulwark/ folder, so that
 // `bulwark local kubeconfig` gives the same path every time and `down` can remove all of it.
 import { join } from "node:path";
-import { repoPath } from "../../lib/repo-root.ts";
-import { cacheDir } from "../../lib/cache-dir.ts";
-import type { LockOptions } from "../../lib/process-lock.ts";
+import { repoPath } from "../../core/repo-root.ts";
+import { cacheDir } from "../../core/cache-dir.ts";
+import type { LockOptions } from "../../core/process-lock.ts";
 
 export const clusterName = "bulwark";
 

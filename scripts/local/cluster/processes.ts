@@ -2,7 +2,7 @@
 // `status` can show them and tests can prove `down` leaves nothing listening.
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import { isProcessAlive } from "../../lib/process-lock.ts";
+import { isProcessAlive } from "../../core/process-lock.ts";
 import { statePaths } from "./paths.ts";
 
 export interface ClusterProcess {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { buildSync } from "esbuild";
-import { ToolingError } from "../../lib/errors.ts";
-import { repoPath } from "../../lib/repo-root.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { repoPath } from "../../core/repo-root.ts";
 
 /**
  * The demo target as one self-contained ES module for the image. Debian 12's nodejs is v18, hence the

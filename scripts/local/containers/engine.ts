@@ -2,11 +2,11 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cacheDir } from "../../lib/cache-dir.ts";
-import { ToolingError } from "../../lib/errors.ts";
-import { exec, tail } from "../../lib/exec.ts";
-import { aptInstall } from "../../lib/apt-install.ts";
-import { isProcessAlive, withLock } from "../../lib/process-lock.ts";
+import { cacheDir } from "../../core/cache-dir.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail } from "../../core/exec.ts";
+import { aptInstall } from "../../setup/apt-install.ts";
+import { isProcessAlive, withLock } from "../../core/process-lock.ts";
 
 export interface EngineInfo {
   serverVersion: string;

@@ -2,15 +2,15 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { cacheDir } from "../../lib/cache-dir.ts";
-import { ToolingError } from "../../lib/errors.ts";
-import { exec, tail } from "../../lib/exec.ts";
-import { formatDuration } from "../../lib/output.ts";
-import { repoPath } from "../../lib/repo-root.ts";
+import { cacheDir } from "../../core/cache-dir.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail } from "../../core/exec.ts";
+import { formatDuration } from "../../core/output.ts";
+import { repoPath } from "../../core/repo-root.ts";
 import { primaryMirror, readAptSources, sourcesForSuite, toOneLineSources } from "./apt-sources.ts";
 import { findExecutable } from "./engine.ts";
-import { aptInstall } from "../../lib/apt-install.ts";
-import { withLock } from "../../lib/process-lock.ts";
+import { aptInstall } from "../../setup/apt-install.ts";
+import { withLock } from "../../core/process-lock.ts";
 import { bundleDemoTarget } from "./demo-target-bundle.ts";
 
 /** Images that run as containers; each has a Dockerfile under scripts/local/images/<name>/. */

@@ -1,7 +1,7 @@
 // The container estate: a Docker engine (installed and started on demand) and the images bulwark builds
 // from a debootstrap Debian base. Public names used by `bulwark local` and by tests of other areas.
-import { exec } from "../../lib/exec.ts";
-import { formatDuration, table } from "../../lib/output.ts";
+import { exec } from "../../core/exec.ts";
+import { formatDuration, table } from "../../core/output.ts";
 import { engineInfo, engineLogFile, ensureEngine, stopEngineIfStartedByBulwark, type EngineInfo } from "./engine.ts";
 import { ensureImage, labels, resolveImage, serviceImages, type ImageName, type ResolvedImage } from "./images.ts";
 

@@ -1,51 +1,11 @@
 import { chmodSync, mkdirSync } from "node:fs";
-import { Wait, type StartedTestContainer, type WaitStrategy } from "testcontainers";
+import { Wait } from "testcontainers";
 import { resolveImage } from "./images.ts";
 import { LoopbackContainer } from "./testcontainers.ts";
 
-/** Paths inside the container (the same for bulwark's image and the official one). */
-export const postgresPaths = {
-  data: "/var/lib/postgresql/data",
-  archive: "/var/lib/postgresql/archive",
-} as const;
+import { postgresPaths, type PostgresContainers, type PostgresOptions, type StartedPostgres } from "../../core/postgres-container.ts";
 
-export interface PostgresOptions {
-  /**
-   * Host folder for archived WAL, mounted at /var/lib/postgresql/archive. When set, WAL archiving is on
-   * (wal_level=replica, archive_mode=on) with `archiveCommand`. Created if missing and opened to the
-   * container's postgres user.
-   */
-  archiveDir?: string;
-  /** archive_command; by default a copy into the archive folder that never overwrites a segment. */
-  archiveCommand?: string;
-  /**
-   * Host folder mounted as the data directory ($PGDATA). Empty: a new cluster is initialised. Holding a
-   * base backup (plus recovery.signal and a restore_command setting): the server recovers from it.
-   * Unset: the data lives and dies with the container.
-   */
-  dataDir?: string;
-  /** More server settings, passed as `-c name=value` (e.g. restore_command, archive_timeout). */
-  settings?: Record<string, string>;
-  user?: string;
-  password?: string;
-  database?: string;
-  /** Readiness check; by default pg_isready over TCP inside the container. */
-  waitStrategy?: WaitStrategy;
-  startupTimeoutMs?: number;
-}
-
-export interface StartedPostgres extends AsyncDisposable {
-  container: StartedTestContainer;
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** postgres://user:password@127.0.0.1:port/database (keep it out of logs: it holds the password). */
-  connectionString: string;
-  /** Stops and removes the container; `timeoutSeconds: 0` kills it at once (a crash, for drills). */
-  stop(options?: { timeoutSeconds?: number }): Promise<void>;
-}
+export { postgresPaths, type PostgresOptions, type StartedPostgres };
 
 export const defaultArchiveCommand = `test ! -f ${postgresPaths.archive}/%f && cp %p ${postgresPaths.archive}/%f`;
 
@@ -108,3 +68,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
     [Symbol.asyncDispose]: () => stop(),
   };
 }
+
+/** PostgreSQL containers for drills: the estate's side of scripts/core/postgres-container.ts. */
+export const postgresContainers: PostgresContainers = {
+  imageReference: () => resolveImage("postgres").reference,
+  async ready(log) {
+    const { up } = await import("./index.ts");
+    await up({ log, images: ["postgres"] });
+  },
+  start: (options) => startPostgres(options),
+};

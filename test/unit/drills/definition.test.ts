@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { drillSchema, resolveTargets } from "../../../chaos/drills/definition.ts";
 import { assertDestructionAllowed } from "../../../chaos/drills/safety.ts";
-import { ExitCode, ExitError } from "../../../scripts/lib/errors.ts";
+import { ExitCode, ExitError } from "../../../scripts/core/errors.ts";
 
 describe("drill definitions", () => {
   it("fills the documented defaults: 100 ms writes, 500 ms availability checks, targets from the config", () => {

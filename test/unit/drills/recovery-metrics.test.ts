@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../../../chaos/drills/clock.ts";
+import type { Clock } from "../../../scripts/core/clock.ts";
 import { Ledger, formatRanges, toRanges } from "../../../chaos/drills/ledger.ts";
 import { compareLedger, formatMs, judgeAgainstTarget, measureRpo, measureRto, type ProbeSample } from "../../../chaos/drills/recovery-metrics.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "../../../scripts/load/engine-summary.ts";
-import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/load/threshold-expression.ts";
+import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "../../../scripts/kinds/load/engine-summary.ts";
+import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/kinds/load/threshold-expression.ts";
 
 const trend = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ type: "trend" as const, contains: "time", values, ...(thresholds ? { thresholds } : {}) });
 

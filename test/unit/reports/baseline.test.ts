@@ -12,7 +12,7 @@ import {
   openHistoryStore,
   regressionPolicySchema,
 } from "../../../reports/run-history/index.ts";
-import { UsageError } from "../../../scripts/lib/errors.ts";
+import { UsageError } from "../../../scripts/core/errors.ts";
 import { fakeRun, noisyHistory } from "./run-summaries.ts";
 
 const policy = defaultRegressionPolicy;

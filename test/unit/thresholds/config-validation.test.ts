@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { validateConfig, resolveProfile } from "../../../thresholds/load-config.ts";
-import { repoPath } from "../../../scripts/lib/repo-root.ts";
+import { resolveProfile } from "../../../thresholds/load-config.ts";
+import { validateConfig } from "../../../scripts/registry/config.ts";
+import { repoPath } from "../../../scripts/core/repo-root.ts";
 
 const shippedConfig = (): Record<string, any> => JSON.parse(readFileSync(repoPath("bulwark.config.json"), "utf8"));
 

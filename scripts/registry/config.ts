@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
-import { readConfigFile, validateConfig } from "../thresholds/load-config.ts";
-import type { BulwarkConfig, EnvironmentConfig } from "../thresholds/schema.ts";
-import { UsageError } from "./lib/errors.ts";
-import { repoPath } from "./lib/repo-root.ts";
+import { readConfigFile } from "../../thresholds/load-config.ts";
+import type { EnvironmentConfig } from "../../thresholds/schema.ts";
+import { UsageError } from "../core/errors.ts";
+import { repoPath } from "../core/repo-root.ts";
+import { defaultRegistry, type BulwarkConfig, type Registry } from "./registry.ts";
 
 export const defaultConfigPath = (): string => process.env.BULWARK_CONFIG ?? repoPath("bulwark.config.json");
 
 /** Loads and validates the config; every problem becomes part of one exit-2 message. */
-export async function loadConfig(path: string = defaultConfigPath()): Promise<BulwarkConfig> {
+export async function loadConfig(path: string = defaultConfigPath(), registry: Registry = defaultRegistry): Promise<BulwarkConfig> {
   if (!existsSync(path)) throw new UsageError(`--config: no such file: ${path}`);
   let raw: unknown;
   try {
@@ -15,7 +16,7 @@ export async function loadConfig(path: string = defaultConfigPath()): Promise<Bu
   } catch (error) {
     throw new UsageError(`config ${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const result = validateConfig(raw);
+  const result = registry.validate(raw);
   if ("errors" in result) throw new UsageError(`config ${path}: ${result.errors.join("; ")}`);
   return result.config;
 }
@@ -26,3 +27,6 @@ export function pickEnvironment(config: BulwarkConfig, name: string | undefined)
   if (!environment) throw new UsageError(`--env: unknown environment '${chosen}' (known: ${Object.keys(config.environments).join(", ")})`);
   return { name: chosen, environment };
 }
+
+/** Validates a raw config against the full schema of the built-in step kinds. */
+export const validateConfig = (raw: unknown) => defaultRegistry.validate(raw);

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { userInfo, hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { defaultReportsRoot } from "../../reports/run-directory.ts";
+import { defaultReportsRoot } from "./run-directory.ts";
 
 /** One chaos or drill action: who did what, where, when, and how it ended. */
 export interface AuditEntry {

@@ -1,4 +1,4 @@
-import { formatDuration } from "../lib/output.ts";
+import { formatDuration } from "./output.ts";
 
 /**
  * Prints "elapsed / remaining" for a long step: a self-rewriting line on a terminal, a line every

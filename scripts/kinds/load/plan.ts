@@ -1,11 +1,11 @@
-import { resolveProfile } from "../thresholds/load-config.ts";
-import type { RunPlan, PlannedEndpoint } from "../thresholds/run-plan.ts";
-import type { BulwarkConfig } from "../thresholds/schema.ts";
-import { findScenario } from "../scenarios/catalog.ts";
-import { UsageError } from "./lib/errors.ts";
+import { resolveProfile } from "../../../thresholds/load-config.ts";
+import type { RunPlan, PlannedEndpoint } from "../../../thresholds/run-plan.ts";
+import type { BaseConfig } from "../../../thresholds/schema.ts";
+import { findScenario } from "../../../scenarios/catalog.ts";
+import { UsageError } from "../../core/errors.ts";
 
 export interface PlanRequest {
-  config: BulwarkConfig;
+  config: BaseConfig;
   environmentName: string;
   scenario: string;
   profileName: string;
@@ -13,7 +13,7 @@ export interface PlanRequest {
   runId: string;
 }
 
-function resolveEndpoints(config: BulwarkConfig, environmentName: string): PlannedEndpoint[] {
+function resolveEndpoints(config: BaseConfig, environmentName: string): PlannedEndpoint[] {
   const environment = config.environments[environmentName];
   return config.endpoints.map((endpoint) => ({
     name: endpoint.name,

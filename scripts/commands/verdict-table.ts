@@ -1,6 +1,6 @@
-import { formatValue } from "./load/engine-summary.ts";
-import type { RunSummary } from "../reports/summary-schema.ts";
-import { bold, green, red, table, yellow } from "./lib/output.ts";
+import { formatValue } from "../core/format.ts";
+import type { RunSummary } from "../../reports/summary-schema.ts";
+import { bold, green, red, table, yellow } from "../core/output.ts";
 
 const paintVerdict = (verdict: string): string =>
   verdict === "pass" ? green(verdict) : verdict === "fail" || verdict === "error" ? red(verdict) : yellow(verdict);

@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { cacheDir } from "../lib/cache-dir.ts";
-import { ToolingError } from "../lib/errors.ts";
-import { exec, tail } from "../lib/exec.ts";
-import { toolVersion } from "../lib/provenance.ts";
-import { repoPath } from "../lib/repo-root.ts";
+import { cacheDir } from "../../core/cache-dir.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { exec, tail } from "../../core/exec.ts";
+import { toolVersion } from "../../core/provenance.ts";
+import { repoPath } from "../../core/repo-root.ts";
 
 /** Path of a ready engine binary; BULWARK_ENGINE overrides the build. */
 export const engineBinaryEnvVar = "BULWARK_ENGINE";

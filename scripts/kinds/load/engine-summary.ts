@@ -1,5 +1,6 @@
-import type { Check, EndpointStats } from "../../reports/summary-schema.ts";
-import type { PlannedEndpoint } from "../../thresholds/run-plan.ts";
+import { formatValue } from "../../core/format.ts";
+import type { Check, EndpointStats } from "../../core/step-result.ts";
+import type { PlannedEndpoint } from "../../../thresholds/run-plan.ts";
 import { parseMetricSelector, parseThresholdExpression } from "./threshold-expression.ts";
 
 /** The parts of the engine's end-of-test data (k6's handleSummary() shape) that bulwark reads. */
@@ -47,14 +48,6 @@ function describe(metricName: string, endpoint: string | null, statistic: string
   return `${subject}${statistic} ${operator} ${formatValue(limit, unit)}`;
 }
 
-export function formatValue(value: number | null, unit: Check["unit"]): string {
-  if (value === null) return "no data";
-  if (unit === "ms") return `${Math.round(value * 10) / 10} ms`;
-  if (unit === "ratio") return `${Math.round(value * 100_000) / 1000} %`;
-  if (unit === "s") return `${Math.round(value * 10) / 10} s`;
-  if (unit === "per-second") return `${Math.round(value * 10) / 10}/s`;
-  return String(Math.round(value * 100) / 100);
-}
 
 /** Every threshold the engine evaluated, as checks with observed value, limit and verdict. */
 export function thresholdChecks(data: EngineSummaryData): Check[] {

@@ -1,9 +1,9 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunPlan } from "../../thresholds/run-plan.ts";
-import { ToolingError, UsageError } from "../lib/errors.ts";
-import { exec } from "../lib/exec.ts";
+import type { RunPlan } from "../../../thresholds/run-plan.ts";
+import { ToolingError, UsageError } from "../../core/errors.ts";
+import { exec } from "../../core/exec.ts";
 import { scenarioBundlePath } from "./bundle.ts";
 import type { EngineBinary } from "./engine-binary.ts";
 import { engineErrorMessage, engineExit } from "./engine-process.ts";

@@ -1,7 +1,7 @@
 import { build, type BuildFailure, type BuildOptions } from "esbuild";
 import { relative } from "node:path";
-import { UsageError } from "../lib/errors.ts";
-import { repoPath, repoRoot } from "../lib/repo-root.ts";
+import { UsageError } from "../../core/errors.ts";
+import { repoPath, repoRoot } from "../../core/repo-root.ts";
 
 export const scenarioSourcePath = (name: string): string => repoPath("scenarios", `${name}.ts`);
 export const scenarioBundlePath = (name: string): string => repoPath("dist", "scenarios", `${name}.js`);

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
-import { repoPath } from "../scripts/lib/repo-root.ts";
+import { repoPath } from "./repo-root.ts";
 
 export const defaultReportsRoot = (): string => process.env.BULWARK_REPORTS_DIR ?? repoPath("reports");
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { ToolingError } from "../lib/errors.ts";
+import { ToolingError } from "../../core/errors.ts";
 
 function getStatus(url: URL, timeoutMs: number): Promise<number> {
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;

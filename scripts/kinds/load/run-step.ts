@@ -1,15 +1,15 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import type { StepResult, Verdict } from "../../reports/summary-schema.ts";
-import type { RunDirectory } from "../../reports/run-directory.ts";
-import { plannedDurationMs } from "../../thresholds/compile-options.ts";
-import { planEnvVar, tokenEnvVar, type RunPlan } from "../../thresholds/run-plan.ts";
-import { findScenario } from "../../scenarios/catalog.ts";
+import type { StepResult, Verdict } from "../../../reports/summary-schema.ts";
+import type { RunDirectory } from "../../core/run-directory.ts";
+import { plannedDurationMs } from "../../../thresholds/compile-options.ts";
+import { planEnvVar, tokenEnvVar, type RunPlan } from "../../../thresholds/run-plan.ts";
+import { findScenario } from "../../../scenarios/catalog.ts";
 import type { EngineBinary } from "./engine-binary.ts";
 import { engineErrorMessage, engineExit, runEngine, type EngineOutcome } from "./engine-process.ts";
 import { scenarioBundlePath } from "./bundle.ts";
 import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "./engine-summary.ts";
-import { startProgress } from "./progress.ts";
+import { startProgress } from "../../core/progress.ts";
 
 export interface ScenarioStepInput {
   engine: EngineBinary;

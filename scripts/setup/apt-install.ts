@@ -1,5 +1,5 @@
-import { ToolingError } from "./errors.ts";
-import { exec, tail } from "./exec.ts";
+import { ToolingError } from "../core/errors.ts";
+import { exec, tail } from "../core/exec.ts";
 
 // Other set-up steps may run apt at the same time: wait for dpkg's lock instead of failing at once.
 const aptOptions = ["-o", "DPkg::Lock::Timeout=300"];

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { UsageError } from "../../core/errors.ts";
+import type { StepResult } from "../../core/step-result.ts";
+import { findScenario } from "../../../scenarios/catalog.ts";
+import type { BaseConfig } from "../../../thresholds/schema.ts";
+import type { PlannedStep, PreparedKind, RunContext, StepKind, StepRunContext } from "../step-kind.ts";
+import { bundleScenarios } from "./bundle.ts";
+import { ensureEngine, type EngineBinary } from "./engine-binary.ts";
+import { inspectScenario } from "./inspect.ts";
+import { buildRunPlan, chooseProfile } from "./plan.ts";
+import { preflight } from "./preflight.ts";
+import { runScenarioStep } from "./run-step.ts";
+
+/** What a load step needs: its scenario and profile. */
+interface LoadDetails {
+  scenario: string;
+  profileName: string;
+}
+
+const details = (step: PlannedStep): LoadDetails => step.details as unknown as LoadDetails;
+
+/** A load step planned from a scenario name and profile (for `bulwark run` and suites). */
+export function plannedLoadStep(stepName: string, scenario: string, profileName: string): PlannedStep {
+  return { kind: "scenario", stepName, subject: scenario, details: { scenario, profileName } satisfies LoadDetails };
+}
+
+interface PreparedLoad extends PreparedKind {
+  engine: EngineBinary;
+  baseUrl: string;
+  authToken: string | undefined;
+}
+
+/** Credentials in a URL would end up in reports: strip them. */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString().replace(/\/$/, "");
+}
+
+function bearerToken(context: RunContext): string | undefined {
+  const auth = context.environment.auth;
+  if (!auth) return undefined;
+  const token = process.env[auth.bearerTokenEnv];
+  if (!token) throw new UsageError(`environments.${context.environmentName}.auth.bearerTokenEnv: environment variable ${auth.bearerTokenEnv} is not set`);
+  return token;
+}
+
+const usesDemo = (context: RunContext): boolean => context.targetOverride === undefined && context.environment.demo;
+
+/** Load steps: a k6-API scenario on bulwark's engine, judged by the SLO thresholds of its endpoints. */
+export const loadKind: StepKind = {
+  name: "scenario",
+  suiteStepKey: "scenario",
+  description: "a load scenario on the engine, judged by the SLO thresholds of the endpoints it calls",
+  configShape: {},
+  suiteStepSchema: z
+    .object({
+      scenario: z.string().min(1),
+      profile: z.string().min(1).optional().describe("profile of this step; defaults to the suite's, then the scenario's"),
+    })
+    .strict(),
+
+  configErrors(config: BaseConfig, suiteSteps) {
+    const errors: string[] = [];
+    const endpointNames = new Set(config.endpoints.map((endpoint) => endpoint.name));
+    for (const { suite, index, step } of suiteSteps) {
+      const name = String(step.scenario);
+      const scenario = findScenario(name);
+      if (!scenario) errors.push(`suites.${suite}.steps.${index}.scenario: unknown scenario '${name}'`);
+      if (typeof step.profile === "string" && !config.profiles[step.profile]) errors.push(`suites.${suite}.steps.${index}.profile: unknown profile '${step.profile}'`);
+      for (const endpoint of scenario?.endpoints ?? []) {
+        if (!endpointNames.has(endpoint)) errors.push(`suites.${suite}.steps.${index}.scenario: '${name}' needs endpoint '${endpoint}', which endpoints does not define`);
+      }
+    }
+    return errors;
+  },
+
+  planSuiteStep(step, context) {
+    const scenario = String(step.scenario);
+    const suite = context.config.suites[context.suiteName];
+    const profileName = chooseProfile({
+      flag: context.profileFlag,
+      environmentSuiteProfile: context.config.environments[context.environmentName]?.suites[context.suiteName]?.profile,
+      stepProfile: typeof step.profile === "string" ? step.profile : undefined,
+      suiteProfile: suite?.profile,
+      scenario,
+    });
+    const { kind, subject, details: stepDetails } = plannedLoadStep("", scenario, profileName);
+    return { kind, subject, details: stepDetails };
+  },
+
+  describe(step) {
+    const { scenario, profileName } = details(step);
+    return `scenario ${scenario}, profile ${profileName}`;
+  },
+
+  async check(steps, context) {
+    for (const step of steps) {
+      const { scenario, profileName } = details(step);
+      if (!findScenario(scenario)) throw new UsageError(`unknown scenario '${scenario}'`);
+      if (!context.config.profiles[profileName]) {
+        throw new UsageError(`--profile: unknown profile '${profileName}' (known: ${Object.keys(context.config.profiles).join(", ")})`);
+      }
+    }
+    if (!usesDemo(context) && !context.targetOverride && !context.environment.baseUrl) {
+      throw new UsageError(`environments.${context.environmentName}.baseUrl: required for load steps (or pass --target)`);
+    }
+    bearerToken(context);
+  },
+
+  /**
+   * The engine, the bundles (each inspected by the engine: a broken scenario is exit 2 before anything
+   * starts), the demo target when the environment uses it, and a healthy target: or exit 3.
+   */
+  async prepare(steps, context): Promise<PreparedLoad> {
+    const authToken = bearerToken(context);
+    const engine = await ensureEngine(context.log);
+    await bundleScenarios([...new Set(steps.map((step) => details(step).scenario))]);
+    const provisionalUrl = context.targetOverride ?? context.environment.baseUrl ?? "http://127.0.0.1";
+    for (const step of steps) {
+      const { scenario, profileName } = details(step);
+      await inspectScenario(engine, buildRunPlan({ config: context.config, environmentName: context.environmentName, scenario, profileName, baseUrl: provisionalUrl, runId: "inspect" }));
+    }
+    const demo = usesDemo(context) ? await context.estate.startDemoTarget() : undefined;
+    if (demo) context.log(`bulwark: demo target listening on ${demo.baseUrl}`);
+    const baseUrl = context.targetOverride ?? demo?.baseUrl ?? context.environment.baseUrl ?? "";
+    try {
+      await preflight(baseUrl, context.environment.healthPath);
+    } catch (error) {
+      await demo?.stop();
+      throw error;
+    }
+    return {
+      engine,
+      baseUrl,
+      authToken,
+      target: redactUrl(baseUrl),
+      engineVersion: engine.version,
+      release: async () => {
+        await demo?.stop();
+      },
+    };
+  },
+
+  async run(step, prepared, context: StepRunContext): Promise<StepResult> {
+    const load = prepared as PreparedLoad;
+    const { scenario, profileName } = details(step);
+    const plan = buildRunPlan({ config: context.config, environmentName: context.environmentName, scenario, profileName, baseUrl: load.baseUrl, runId: context.runDirectory.runId });
+    return context.collectSamples(step.stepName, (extraEngineArgs) =>
+      runScenarioStep({
+        engine: load.engine,
+        plan,
+        stepName: step.stepName,
+        runDirectory: context.runDirectory,
+        abortSignal: context.abortSignal,
+        extraEngineArgs,
+        ...(load.authToken ? { authToken: load.authToken } : {}),
+      }),
+    );
+  },
+};

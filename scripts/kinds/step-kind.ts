@@ -1,0 +1,101 @@
+import type { z } from "zod";
+import type { PostgresContainers } from "../core/postgres-container.ts";
+import type { RunDirectory } from "../core/run-directory.ts";
+import type { StepResult } from "../core/step-result.ts";
+import type { BaseConfig, EnvironmentConfig } from "../../thresholds/schema.ts";
+
+/** A step of a run, planned: its kind's name, a unique name in the run, and what the kind needs. */
+export interface PlannedStep {
+  kind: string;
+  stepName: string;
+  /** Scenario, drill, experiment... the thing this step runs, for messages and run ids. */
+  subject: string;
+  /** The kind's own fields (profile, options), opaque to everything but the kind. */
+  details: Record<string, unknown>;
+}
+
+/** A running demo target the estate started for this run. */
+export interface StartedTarget {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * What the local estate can do for a kind, handed in by the CLI so that kinds never import the estate
+ * (docs/architecture.md): start the embedded demo target, start PostgreSQL containers for a drill.
+ */
+export interface Estate {
+  startDemoTarget(): Promise<StartedTarget>;
+  /** Loaded on demand: a drill asks for "a PostgreSQL I can start" (see chaos/drills/kinds/). */
+  postgresContainers(): Promise<PostgresContainers>;
+}
+
+/** The run as every kind sees it. */
+export interface RunContext {
+  /** The whole validated config; a kind reads its own slice with its configShape's keys. */
+  config: BaseConfig & Record<string, unknown>;
+  environmentName: string;
+  environment: EnvironmentConfig;
+  /** --target: the service under test instead of the environment's (never the demo). */
+  targetOverride?: string;
+  /** --confirm-destroy: the environment's name again, for destructive steps. */
+  confirmDestroy?: string;
+  estate: Estate;
+  abortSignal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export interface StepRunContext extends RunContext {
+  runDirectory: RunDirectory;
+  /**
+   * Collects a load engine's sample stream into the step's per-second time series (a reports concern
+   * handed down by the CLI): `run` gets the engine arguments that point the stream at the collector.
+   */
+  collectSamples(stepName: string, run: (engineArgs: string[]) => Promise<StepResult>): Promise<StepResult>;
+}
+
+/** What a kind made ready for a run's steps of its kind; released when the run ends. */
+export interface PreparedKind {
+  /** The service under test, for summary.json (no credentials). */
+  target?: string;
+  /** The load engine that ran the steps, for summary.json. */
+  engineVersion?: string;
+  release(): Promise<void>;
+}
+
+/** How a suite step of this kind is planned: the suite, the step's own entry and the --profile flag. */
+export interface SuiteStepContext {
+  config: BaseConfig & Record<string, unknown>;
+  suiteName: string;
+  environmentName: string;
+  profileFlag?: string;
+}
+
+/**
+ * One kind of step: load (a scenario on the engine), drill, and the chaos, scaling, alert and rollout
+ * checks to come. Adding a kind is a folder, this interface and one line in the registry.
+ */
+export interface StepKind {
+  /** The step's `kind` in summary.json, e.g. "scenario" or "drill". */
+  readonly name: string;
+  /** The key that marks a suite step of this kind: {"scenario": "smoke"}, {"drill": "postgres-pitr"}. */
+  readonly suiteStepKey: string;
+  /** One line for `bulwark list` and --help. */
+  readonly description: string;
+  /** Config keys this kind owns; the registry adds them to the config schema. */
+  readonly configShape: z.ZodRawShape;
+  /** How a suite step of this kind is written (an object with suiteStepKey). */
+  readonly suiteStepSchema: z.ZodType;
+  /** Cross-references in the whole config (names that must exist): `path.to.key: message` lines. */
+  configErrors(config: BaseConfig & Record<string, unknown>, suiteSteps: readonly { suite: string; index: number; step: Record<string, unknown> }[]): string[];
+  /** A suite step of this kind, planned (stepName is filled in by the caller). */
+  planSuiteStep(step: Record<string, unknown>, context: SuiteStepContext): Omit<PlannedStep, "stepName">;
+  /** One line saying what the step does, for progress output. */
+  describe(step: PlannedStep): string;
+  /** Up-front validation and guardrails: throws a UsageError (exit 2) before anything starts. */
+  check(steps: readonly PlannedStep[], context: RunContext): Promise<void>;
+  /** Tools and targets for this run's steps of the kind: throws a ToolingError (exit 3) naming the fix. */
+  prepare(steps: readonly PlannedStep[], context: RunContext): Promise<PreparedKind>;
+  /** Runs one step; honours context.abortSignal; never throws for a failed check (that is a verdict). */
+  run(step: PlannedStep, prepared: PreparedKind, context: StepRunContext): Promise<StepResult>;
+}
