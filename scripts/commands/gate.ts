@@ -8,7 +8,7 @@ import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 /** Step names are unique within a run: a scenario or drill used twice gets a numbered name. */
-function planSteps(registry: Registry, context: SuiteStepContext): PlannedStep[] {
+export function planSuiteSteps(registry: Registry, context: SuiteStepContext): PlannedStep[] {
   const suite = context.config.suites[context.suiteName]!;
   const seen = new Map<string, number>();
   const uniqueName = (base: string) => {
@@ -54,7 +54,7 @@ Examples:
     const result = await executeSteps({
       kind: "gate",
       name: suiteName,
-      steps: planSteps(defaultRegistry, { config, suiteName, environmentName, ...(profileFlag ? { profileFlag } : {}) }),
+      steps: planSuiteSteps(defaultRegistry, { config, suiteName, environmentName, ...(profileFlag ? { profileFlag } : {}) }),
       config,
       environmentName,
       ...sharedRunFlags(context, environment),

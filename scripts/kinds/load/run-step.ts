@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import type { StepResult, Verdict } from "../../../reports/summary-schema.ts";
+import type { StepResult, Verdict } from "../../core/step-result.ts";
 import type { RunDirectory } from "../../core/run-directory.ts";
 import { plannedDurationMs } from "../../../thresholds/compile-options.ts";
 import { planEnvVar, tokenEnvVar, type RunPlan } from "../../../thresholds/run-plan.ts";
