@@ -1,7 +1,8 @@
-import type { K6SummaryData } from "../k6/k6-summary.ts";
+import type { EngineSummaryData } from "../kinds/load/engine-summary.ts";
 import { startDemoTarget } from "../demo-target/launch.ts";
-import { say } from "../lib/output.ts";
+import { say } from "../core/output.ts";
 import { runBulwark, type BulwarkRun } from "./bulwark-cli.ts";
+import type { RusageTool } from "./process.ts";
 import { median } from "./stats.ts";
 import { runWrk } from "./wrk.ts";
 
@@ -30,7 +31,7 @@ export interface Accuracy {
   lowestMinMs: number | null;
   /**
    * An independent second opinion: wrk's percentiles on the same faulted target at a similar request
-   * rate (two connections), so that a tail above the injected value can be told apart from a k6 error.
+   * rate (two connections), so that a tail above the injected value can be told apart from an engine error.
    */
   wrkLatencyMs: Record<string, number> | null;
 }
@@ -41,7 +42,7 @@ const wrkSeconds = 10;
 
 function latencies(result: BulwarkRun): EndpointLatency[] {
   const step = result.summary.steps[0];
-  const data: K6SummaryData | undefined = step ? result.k6Data[step.name] : undefined;
+  const data: EngineSummaryData | undefined = step ? result.engineData[step.name] : undefined;
   return (step?.endpoints ?? []).flatMap((endpoint) =>
     endpoint.latencyMs
       ? [{ endpoint: endpoint.name, minMs: data?.metrics[`http_req_duration{endpoint:${endpoint.name}}`]?.values.min ?? null, p50Ms: endpoint.latencyMs.p50, p95Ms: endpoint.latencyMs.p95 }]
@@ -50,21 +51,21 @@ function latencies(result: BulwarkRun): EndpointLatency[] {
 }
 
 /** (e) The demo target with a fixed injected latency under the local `load` profile: reported p95 against it. */
-export async function measureAccuracy(trials: number, injectedMs: number, wrk: string | null): Promise<Accuracy> {
+export async function measureAccuracy(trials: number, injectedMs: number, wrk: string | null, rusage: RusageTool): Promise<Accuracy> {
   const args = ["run", "browse-catalog", "--profile", "load"];
   const withFault: EndpointLatency[][] = [];
   for (let trial = 0; trial < trials; trial += 1) {
     say(`bench: (e) trial ${trial + 1}/${trials}: bulwark ${args.join(" ")} --demo-fault latency=${injectedMs}ms`);
-    withFault.push(latencies(await runBulwark([...args, "--demo-fault", `latency=${injectedMs}ms`], null, 300_000)));
+    withFault.push(latencies(await runBulwark([...args, "--demo-fault", `latency=${injectedMs}ms`], { timeoutMs: 300_000 })));
   }
   say(`bench: (e) baseline: bulwark ${args.join(" ")} without a fault`);
-  const withoutFault = latencies(await runBulwark(args, null, 300_000));
+  const withoutFault = latencies(await runBulwark(args, { timeoutMs: 300_000 }));
   let wrkLatencyMs: Record<string, number> | null = null;
   if (wrk) {
     say(`bench: (e) wrk --latency, ${wrkConnections} connections, ${wrkSeconds}s, on a demo target with latency=${injectedMs}ms`);
     const demo = await startDemoTarget({ latencyMs: injectedMs, errorRate: 0 });
     try {
-      wrkLatencyMs = (await runWrk(wrk, `${demo.baseUrl}/api/items`, wrkConnections, 1, wrkSeconds)).latencyMs;
+      wrkLatencyMs = (await runWrk(wrk, rusage, `${demo.baseUrl}/api/items`, wrkConnections, 1, wrkSeconds)).latencyMs;
     } finally {
       await demo.stop();
     }

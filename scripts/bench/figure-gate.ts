@@ -1,5 +1,5 @@
-import { bundleScenarios } from "../k6/bundle.ts";
-import { say } from "../lib/output.ts";
+import { bundleScenarios } from "../kinds/load/bundle.ts";
+import { say } from "../core/output.ts";
 import { scenarioCatalog } from "../../scenarios/catalog.ts";
 import { runBulwark } from "./bulwark-cli.ts";
 import { median } from "./stats.ts";
@@ -34,11 +34,11 @@ export interface GateTrial {
   wallMs: number;
   plannedMs: number;
   overheadMs: number;
-  /** Time spent inside steps beyond their planned load (k6 start, VU init, graceful stop, summary). */
+  /** Time spent inside steps beyond their planned load (engine start, VU init, graceful stop, summary). */
   inStepsOverheadMs: number;
   /** Time outside any step (Node start, config, bundling, demo target, preflight, reports). */
   outsideStepsMs: number;
-  /** Of which: from spawn to the run's start (Node, config, k6 lookup, bundling, demo target, preflight). */
+  /** Of which: from spawn to the run's start (Node, config, engine lookup, bundling, inspect, demo target, preflight). */
   beforeStepsMs: number;
   /** Of which: from the run's end to exit (reports, demo target stop, Node exit). */
   afterStepsMs: number;
@@ -63,7 +63,7 @@ export async function measureGateOverhead(trials: number): Promise<GateOverhead>
   const results: GateTrial[] = [];
   for (let trial = 0; trial < trials; trial += 1) {
     say(`bench: (d) trial ${trial + 1}/${trials}: bulwark ${args.join(" ")}`);
-    const { summary, run } = await runBulwark(args, null, 600_000);
+    const { summary, run } = await runBulwark(args, { timeoutMs: 600_000 });
     const plannedMs = summary.steps.reduce((total, step) => total + (step.plannedDurationMs ?? 0), 0);
     const stepsMs = summary.steps.reduce((total, step) => total + step.durationMs, 0);
     results.push({

@@ -16,4 +16,21 @@ export function round(value: number | null, digits = 2): number | null {
   return Math.round(value * scale) / scale;
 }
 
-export const mb = (kb: number): number => kb / 1024;
+/** One measured run of a load generator. */
+export interface GeneratorSample {
+  ratePerSecond: number;
+  requests: number;
+  /** Requests that failed or did not answer 2xx. */
+  errors: number;
+  /** user + system CPU time of the generator process (exact, from wait4). */
+  cpuSeconds: number;
+  maxRssKb: number;
+}
+
+/** Median CPU time per request, in microseconds. */
+export const cpuPerRequestUs = (samples: readonly GeneratorSample[]): number | null =>
+  median(samples.flatMap((s) => (s.requests > 0 ? [(1e6 * s.cpuSeconds) / s.requests] : [])));
+
+/** Median CPU seconds per 1000 requests. */
+export const cpuPer1000 = (samples: readonly GeneratorSample[]): number | null =>
+  median(samples.flatMap((s) => (s.requests > 0 ? [(1000 * s.cpuSeconds) / s.requests] : [])));

@@ -1,4 +1,4 @@
-// Bundles and runs the time-series aggregation benchmark: `npm run bench:timeseries -- [--samples N] [--file k6.json] [--json]`.
+// Bundles and runs the time-series aggregation benchmark: `npm run bench:timeseries -- [--samples N] [--file samples.json] [--json]`.
 import { build } from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

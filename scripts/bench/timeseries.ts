@@ -1,14 +1,14 @@
 /**
- * Benchmark of the streaming aggregation of k6's metric stream (reports/timeseries/).
+ * Benchmark of the streaming aggregation of the load engine's metric stream (reports/timeseries/).
  *
- *   npm run bench:timeseries -- [--samples N] [--endpoints N] [--file k6.json] [--soak-hours H] [--json]
+ *   npm run bench:timeseries -- [--samples N] [--endpoints N] [--file samples.json] [--soak-hours H] [--json]
  *
- * Without --file it synthesises a stream in k6 v1's exact JSON layout and mix: per one-request iteration
- * the nine http_req* Points and the four iteration Points k6 writes, plus a vus gauge every second, at
+ * Without --file it synthesises a stream in the JSON-lines layout the engine writes (k6's, docs/engine.md)
+ * and k6's mix: per one-request iteration the nine http_req* Points and the four iteration Points, plus a vus gauge every second, at
  * 1 000 requests per second of simulated time (10 million samples = about 13 minutes of such a run).
  * Only the time spent inside the aggregator is counted: generating the text is not. Wall time and CPU
  * time are both reported; on a shared machine the CPU figure is the steadier one.
- * With --file it reads a recorded `k6 run --out json=...` file from disk, end to end.
+ * With --file it reads a recorded `bulwark-engine run --out json=...` file from disk, end to end.
  */
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";

@@ -1,6 +1,8 @@
-import { exec, tail } from "../lib/exec.ts";
-import { say } from "../lib/output.ts";
-import { aptInstall } from "../lib/apt-install.ts";
+import { exec, tail } from "../core/exec.ts";
+import { say } from "../core/output.ts";
+import { aptInstall } from "../setup/apt-install.ts";
+import { cpuSeconds, runMeasured, type RusageTool } from "./process.ts";
+import type { GeneratorSample } from "./stats.ts";
 
 /** wrk from PATH, or installed from Debian (`apt-get install wrk`) when we may; null when unavailable. */
 export async function ensureWrk(): Promise<string | null> {
@@ -18,10 +20,7 @@ export async function ensureWrk(): Promise<string | null> {
   return "wrk";
 }
 
-export interface WrkResult {
-  ratePerSecond: number;
-  requests: number;
-  errors: number;
+export interface WrkResult extends GeneratorSample {
   /** wrk's --latency percentiles (50, 75, 90, 99) in ms. */
   latencyMs: Record<string, number>;
 }
@@ -39,12 +38,21 @@ function latencyPercentiles(output: string): Record<string, number> {
 }
 
 /** `wrk` at full speed: `threads` threads sharing `connections` keep-alive connections for `seconds`. */
-export async function runWrk(wrk: string, url: string, connections: number, threads: number, seconds: number): Promise<WrkResult> {
-  const result = await exec(wrk, ["--latency", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, url], { timeout: (seconds + 30) * 1000 });
+export async function runWrk(wrk: string, rusage: RusageTool, url: string, connections: number, threads: number, seconds: number): Promise<WrkResult> {
+  const result = await runMeasured(rusage, wrk, ["--latency", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, url], { timeoutMs: (seconds + 30) * 1000 });
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(result.stdout);
   const requests = /(\d+) requests in/.exec(result.stdout);
   if (result.code !== 0 || !rate?.[1] || !requests?.[1]) throw new Error(`wrk failed (code ${result.code}):\n${tail(result.stdout + result.stderr, 10)}`);
-  // wrk prints this line only when some requests failed or answered non-2xx/3xx.
-  const errors = /Non-2xx or 3xx responses:\s+(\d+)/.exec(result.stdout)?.[1];
-  return { ratePerSecond: Number(rate[1]), requests: Number(requests[1]), errors: Number(errors ?? 0), latencyMs: latencyPercentiles(result.stdout) };
+  // wrk prints these lines only when some requests failed or answered non-2xx/3xx.
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(result.stdout)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(result.stdout);
+  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((total, n) => total + Number(n), 0) : 0);
+  return {
+    ratePerSecond: Number(rate[1]),
+    requests: Number(requests[1]),
+    errors,
+    cpuSeconds: cpuSeconds(result.usage),
+    maxRssKb: result.usage.maxRssKb,
+    latencyMs: latencyPercentiles(result.stdout),
+  };
 }

@@ -1,6 +1,6 @@
-// The browse-catalog workflow written as a plain k6 script, with no bulwark code: the baseline that
-// bulwark's bundled scenario is compared against (docs/benchmarks.md, figure a). Same requests, same
-// executor; k6 -e BASE_URL=... -e RATE=... -e DURATION=... -e VUS=...
+// The browse-catalog workflow written as a plain engine script, with no bulwark code: the baseline that
+// bulwark's bundled scenario is compared against (docs/benchmarks.md, figure 3). Same requests, same
+// executor; bulwark-engine run -e BASE_URL=... -e RATE=... -e DURATION=... -e VUS=...
 import http from "k6/http";
 import { check } from "k6";
 

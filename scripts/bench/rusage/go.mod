@@ -1,0 +1,3 @@
+module bulwark.local/bench/rusage
+
+go 1.22
