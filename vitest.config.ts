@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The fast lane (`npm run test:fast`): no container engine, cluster or load-engine build; it
+        // holds the one type check of `npm test`.
         test: {
           name: "unit",
           sequence: { groupOrder: 0 },

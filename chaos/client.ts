@@ -1,6 +1,6 @@
 // Applying and watching Chaos Mesh objects through @kubernetes/client-node.
 import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { setTimeout as sleep } from "node:timers/promises";
+import { waitForOrThrow } from "../scripts/core/wait-for.ts";
 import { chaosGroup, chaosVersion, conditionIsTrue, managedByLabel, type ChaosConditionType, type PodChaos } from "./pod-chaos.ts";
 
 const plural = "podchaos";
@@ -77,14 +77,18 @@ export class ChaosClient {
 
   /** Polls status.conditions until `type` is True; Chaos Mesh reports progress there, not through time. */
   async waitForCondition(namespace: string, name: string, type: ChaosConditionType, options: { timeoutMs: number; intervalMs?: number }): Promise<PodChaos> {
-    const deadline = Date.now() + options.timeoutMs;
     let last: PodChaos | undefined;
-    while (Date.now() < deadline) {
-      last = await this.get(namespace, name);
-      if (conditionIsTrue(last, type)) return last;
-      await sleep(options.intervalMs ?? 250);
-    }
-    const conditions = last?.status?.conditions?.map((condition) => `${condition.type}=${condition.status}`).join(", ") ?? "none";
-    throw new Error(`PodChaos ${namespace}/${name}: condition ${type} not True within ${options.timeoutMs / 1000} s (conditions: ${conditions})`);
+    return waitForOrThrow(
+      async () => {
+        last = await this.get(namespace, name);
+        return conditionIsTrue(last, type) && last;
+      },
+      { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 250, description: `PodChaos ${namespace}/${name} condition ${type}` },
+      (timeout) => {
+        const conditions = last?.status?.conditions?.map((condition) => `${condition.type}=${condition.status}`).join(", ") ?? "none";
+        const lastError = timeout.lastError instanceof Error ? `; last error: ${timeout.lastError.message}` : "";
+        return new Error(`PodChaos ${namespace}/${name}: condition ${type} not True within ${options.timeoutMs / 1000} s (conditions: ${conditions})${lastError}`);
+      },
+    );
   }
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exec } from "../../scripts/core/exec.ts";
+import { cameWithin } from "../../scripts/core/wait-for.ts";
 import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
 import { K6JsonLineReader } from "./k6-json-lines.ts";
 import { collectedMetrics, PerSecondAggregator, type AggregatorOptions } from "./per-second-aggregator.ts";
@@ -106,14 +107,15 @@ function readInto(path: string, aggregator: PerSecondAggregator): Promise<void> 
  * stream. It may take a few tries when the reader's own open has not been issued yet.
  */
 async function releaseWaitingReader(path: string, hasEnded: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!hasEnded() && Date.now() < deadline) {
+  const released = () => {
+    if (hasEnded()) return true;
     try {
       closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-      return;
+      return true;
     } catch {
       // ENXIO: no reader has the pipe open yet (or any more); wait and look again.
+      return false;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  };
+  await cameWithin(released, { timeoutMs: 10_000, intervalMs: 50, description: `a reader on ${path}` });
 }

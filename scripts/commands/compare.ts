@@ -71,7 +71,7 @@ Flags:
   --baseline <run>  compare with this one run instead (relative limit only: one run has no spread)
   --last N          the baseline is the median of the last N passing runs (default 5)
   --history <dir>   history folder (default $${historyEnvVar}, else history/ in the reports folder)
-  --out <dir>       reports folder where run ids are looked up (default reports/)
+  --out <dir>       root folder of run directories, where run ids are looked up (default: reports/) [BULWARK_REPORTS_DIR]
   --config <file>   config whose suite settings apply (default bulwark.config.json)
   --json            the comparison as JSON on stdout
 

@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "./errors.ts";
+import { waitForOrThrow } from "./wait-for.ts";
 
 /**
  * True while the process exists and is not a zombie (an exited child nobody has reaped yet). A process
@@ -42,32 +42,36 @@ export interface LockOptions {
 /** Runs `body` while holding the lock at `lockPath` (a directory: mkdir is atomic). */
 export async function withLock<T>(lockPath: string, options: LockOptions, body: () => Promise<T>): Promise<T> {
   await mkdir(dirname(lockPath), { recursive: true });
-  const deadline = Date.now() + options.timeoutMs;
   let announced = false;
-  for (;;) {
+  let holderPid: number | undefined;
+  const takeLock = async (): Promise<boolean> => {
     try {
       await mkdir(lockPath);
       await writeFile(join(lockPath, "pid"), String(process.pid));
-      break;
+      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // A plain file here is a lock of an older bulwark that died: locks are directories now.
-      if ((await stat(lockPath).catch(() => null))?.isFile()) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      const holder = Number.parseInt(await readFile(join(lockPath, "pid"), "utf8").catch(() => ""), 10);
-      const holderPid = Number.isFinite(holder) ? holder : undefined;
-      if (holderPid !== undefined && !isProcessAlive(holderPid)) {
-        await rm(lockPath, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new ToolingError(`another bulwark process (pid ${holderPid ?? "unknown"}) holds ${lockPath}`);
-      if (!announced) options.onWait?.(holderPid);
-      announced = true;
-      await sleep(500);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new ToolingError(`cannot take the lock ${lockPath}: ${(error as Error).message}`);
     }
-  }
+    // A plain file here is a lock of an older bulwark that died: locks are directories now.
+    if ((await stat(lockPath).catch(() => null))?.isFile()) {
+      await rm(lockPath, { force: true });
+      return takeLock();
+    }
+    const holder = Number.parseInt(await readFile(join(lockPath, "pid"), "utf8").catch(() => ""), 10);
+    holderPid = Number.isFinite(holder) ? holder : undefined;
+    if (holderPid !== undefined && !isProcessAlive(holderPid)) {
+      await rm(lockPath, { recursive: true, force: true });
+      return takeLock();
+    }
+    if (!announced) options.onWait?.(holderPid);
+    announced = true;
+    return false;
+  };
+  await waitForOrThrow(
+    takeLock,
+    { timeoutMs: options.timeoutMs, intervalMs: 500, description: `the lock ${lockPath}` },
+    () => new ToolingError(`another bulwark process (pid ${holderPid ?? "unknown"}) holds ${lockPath}`),
+  );
   try {
     return await body();
   } finally {

@@ -7,12 +7,12 @@ import { existsSync, openSync, closeSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../core/errors.ts";
 import { exec, tail } from "../../core/exec.ts";
 import { freeLoopbackPort } from "../../core/free-port.ts";
 import type { Kubectl } from "./kubectl.ts";
 import { isProcessAlive } from "../../core/process-lock.ts";
+import { cameWithin, waitFor, waitForOrThrow } from "../../core/wait-for.ts";
 import { statePaths } from "./paths.ts";
 
 export const chaosNamespace = "chaos-mesh";
@@ -109,15 +109,19 @@ export async function ensureChaosController(binary: string, kubectl: Kubectl, ku
   await writeFile(statePaths.chaosPidFile(), String(child.pid));
   await writeFile(statePaths.chaosState(), JSON.stringify(state, null, 2) + "\n");
 
-  const deadline = Date.now() + 90_000;
-  while (!(await portAnswers(webhookPort))) {
-    if (!isProcessAlive(child.pid)) {
-      const output = await readFile(statePaths.chaosLog(), "utf8").catch(() => "");
-      throw new ToolingError(`chaos-mesh: chaos-controller-manager exited during start (log ${statePaths.chaosLog()}):\n${tail(output, 10)}`);
-    }
-    if (Date.now() > deadline) throw new ToolingError(`chaos-mesh: webhook server did not listen on 127.0.0.1:${webhookPort} within 90 s (log ${statePaths.chaosLog()})`);
-    await sleep(500);
-  }
+  const pid = child.pid;
+  await waitForOrThrow(
+    async () => {
+      if (await portAnswers(webhookPort)) return true;
+      if (!isProcessAlive(pid)) {
+        const output = await readFile(statePaths.chaosLog(), "utf8").catch(() => "");
+        throw new ToolingError(`chaos-mesh: chaos-controller-manager exited during start (log ${statePaths.chaosLog()}):\n${tail(output, 10)}`);
+      }
+      return false;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, description: `the chaos-mesh webhook server on 127.0.0.1:${webhookPort}` },
+    () => new ToolingError(`chaos-mesh: webhook server did not listen on 127.0.0.1:${webhookPort} within 90 s (log ${statePaths.chaosLog()})`),
+  );
   await registerWebhooks(kubectl, webhookPort, caBundle);
   log(`chaos-mesh: chaos-controller-manager running (pid ${child.pid}, webhook 127.0.0.1:${webhookPort}, metrics 127.0.0.1:${metricsPort})`);
   return "started";
@@ -160,10 +164,11 @@ export async function stopChaosController(): Promise<void> {
   if (state) {
     process.kill(state.pid, "SIGTERM");
     // It stops its manager on SIGTERM but the process itself does not always exit: give it a moment, then kill.
-    const deadline = Date.now() + 3_000;
-    while (isProcessAlive(state.pid) && Date.now() < deadline) await sleep(200);
-    if (isProcessAlive(state.pid)) process.kill(state.pid, "SIGKILL");
-    while (isProcessAlive(state.pid)) await sleep(100);
+    const exited = () => !isProcessAlive(state.pid);
+    if (!(await cameWithin(exited, { timeoutMs: 3_000, intervalMs: 200, description: "chaos-controller-manager to exit" }))) {
+      process.kill(state.pid, "SIGKILL");
+      await waitFor(exited, { timeoutMs: 30_000, intervalMs: 100, description: `chaos-controller-manager (pid ${state.pid}) to exit after SIGKILL` });
+    }
   }
   await rm(statePaths.chaosPidFile(), { force: true });
   await rm(statePaths.chaosState(), { force: true });

@@ -2,7 +2,6 @@
 // metrics-server and Chaos Mesh controller, on simulated (KWOK) nodes. Used by `bulwark local` and tests.
 import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../core/errors.ts";
 import { formatDuration, table } from "../../core/output.ts";
 import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
@@ -10,13 +9,14 @@ import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosCont
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
 import { clusterExists, controlPlaneHealthy, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
 import { isProcessAlive, withLock } from "../../core/process-lock.ts";
+import { cameWithin } from "../../core/wait-for.ts";
 import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
 import type { BinaryName } from "./recipes.ts";
 
 export { kubectlFor, type Kubectl } from "./kubectl.ts";
-export { builtBinaries } from "./build.ts";
+export { builtBinaries, ensureBinaries } from "./build.ts";
 export { simulatedNodes, timings } from "./kwok-cluster.ts";
 export { clusterProcesses, listeningPorts } from "./processes.ts";
 export { chaosNamespace } from "./chaos-mesh.ts";
@@ -48,7 +48,7 @@ export interface ClusterStatus {
   processes: { name: string; pid: number; alive: boolean; listening: string[] }[];
 }
 
-const requiredForControlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "metrics-server"];
+export const requiredForControlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "metrics-server"];
 
 function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new ToolingError("cluster: interrupted");
@@ -142,8 +142,7 @@ function ownedByCluster(pid: number): boolean {
 }
 
 async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(isProcessAlive) && Date.now() < deadline) await sleep(100);
+  await cameWithin(() => !pids.some(isProcessAlive), { timeoutMs, intervalMs: 100, description: "the cluster's processes to exit" });
 }
 
 function killQuietly(pid: number): void {

@@ -3,9 +3,9 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ToolingError } from "../../core/errors.ts";
 import { exec, tail } from "../../core/exec.ts";
+import { waitForOrThrow } from "../../core/wait-for.ts";
 import type { BinaryPaths } from "./build.ts";
 import type { Kubectl } from "./kubectl.ts";
 import { clusterName, stateDir, statePaths } from "./paths.ts";
@@ -88,12 +88,11 @@ export async function isApiReady(kubectl: Kubectl): Promise<boolean> {
 }
 
 async function waitForApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await isApiReady(kubectl)) return;
-    await sleep(500);
-  }
-  throw new ToolingError(`cluster: the API server did not become ready within ${timeoutMs / 1000} s (logs: ${statePaths.kwokClusterDir()}/logs)`);
+  await waitForOrThrow(
+    () => isApiReady(kubectl),
+    { timeoutMs, intervalMs: 500, description: "the API server to be ready" },
+    () => new ToolingError(`cluster: the API server did not become ready within ${timeoutMs / 1000} s (logs: ${statePaths.kwokClusterDir()}/logs)`),
+  );
 }
 
 /** True when the cluster's state exists, every kwokctl process runs and the API server is ready. */
@@ -165,13 +164,15 @@ function nodeManifest(name: string): object {
 export async function ensureNodes(kubectl: Kubectl, timeoutMs = 60_000): Promise<void> {
   const list = { apiVersion: "v1", kind: "List", items: simulatedNodes.map(nodeManifest) };
   await kubectl.must(["apply", "-f", "-"], JSON.stringify(list));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ready = await readyNodes(kubectl);
-    if (simulatedNodes.every((name) => ready.includes(name))) return;
-    if (Date.now() > deadline) throw new ToolingError(`cluster: simulated nodes not Ready within ${timeoutMs / 1000} s (ready: ${ready.join(", ") || "none"})`);
-    await sleep(500);
-  }
+  let ready: string[] = [];
+  await waitForOrThrow(
+    async () => {
+      ready = await readyNodes(kubectl);
+      return simulatedNodes.every((name) => ready.includes(name));
+    },
+    { timeoutMs, intervalMs: 500, description: "the simulated nodes to be Ready" },
+    () => new ToolingError(`cluster: simulated nodes not Ready within ${timeoutMs / 1000} s (ready: ${ready.join(", ") || "none"})`),
+  );
 }
 
 export async function readyNodes(kubectl: Kubectl): Promise<string[]> {
@@ -185,14 +186,17 @@ export async function readyNodes(kubectl: Kubectl): Promise<string[]> {
 
 /** Waits until the aggregated metrics API (metrics-server behind kube-apiserver) answers. */
 export async function waitForMetricsApi(kubectl: Kubectl, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await kubectl.run(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes"]);
-    if (result.code === 0) return;
-    if (Date.now() > deadline) {
+  let stderr = "";
+  await waitForOrThrow(
+    async () => {
+      const result = await kubectl.run(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes"]);
+      stderr = result.stderr;
+      return result.code === 0;
+    },
+    { timeoutMs, intervalMs: 1000, description: "the metrics API to answer" },
+    async () => {
       const log = await readFile(join(statePaths.kwokClusterDir(), "logs", "metrics-server.log"), "utf8").catch(() => "");
-      throw new ToolingError(`cluster: the metrics API did not answer within ${timeoutMs / 1000} s: ${tail(result.stderr, 2)}\nmetrics-server log:\n${tail(log, 8)}`);
-    }
-    await sleep(1000);
-  }
+      return new ToolingError(`cluster: the metrics API did not answer within ${timeoutMs / 1000} s: ${tail(stderr, 2)}\nmetrics-server log:\n${tail(log, 8)}`);
+    },
+  );
 }

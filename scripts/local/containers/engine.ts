@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir } from "../../core/cache-dir.ts";
 import { ToolingError } from "../../core/errors.ts";
 import { exec, tail } from "../../core/exec.ts";
 import { aptInstall } from "../../setup/apt-install.ts";
 import { isProcessAlive, withLock } from "../../core/process-lock.ts";
+import { cameWithin, waitForOrThrow } from "../../core/wait-for.ts";
 
 export interface EngineInfo {
   serverVersion: string;
@@ -110,17 +110,20 @@ export async function startDockerd(options: StartDockerdOptions): Promise<number
   child.on("exit", (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`));
   child.on("error", (error) => (exit = error.message));
   child.unref();
-  const giveUpAt = Date.now() + (options.deadlineMs ?? 60_000);
+  const deadlineMs = options.deadlineMs ?? 60_000;
   const logTail = () => tail(readLog(options.logFile).slice(logStart), 15);
-  for (;;) {
-    if (exit) throw new ToolingError(`container engine: dockerd stopped (${exit}) before answering; last lines of ${options.logFile}:\n${logTail()}`);
-    if (await engineInfo(options.host)) return child.pid ?? 0;
-    if (Date.now() > giveUpAt) {
+  await waitForOrThrow(
+    async () => {
+      if (exit) throw new ToolingError(`container engine: dockerd stopped (${exit}) before answering; last lines of ${options.logFile}:\n${logTail()}`);
+      return engineInfo(options.host);
+    },
+    { timeoutMs: deadlineMs, intervalMs: 300, description: "dockerd to answer" },
+    () => {
       child.kill("SIGTERM");
-      throw new ToolingError(`container engine: dockerd did not answer within ${Math.round((options.deadlineMs ?? 60_000) / 1000)}s; last lines of ${options.logFile}:\n${logTail()}`);
-    }
-    await sleep(300);
-  }
+      return new ToolingError(`container engine: dockerd did not answer within ${Math.round(deadlineMs / 1000)}s; last lines of ${options.logFile}:\n${logTail()}`);
+    },
+  );
+  return child.pid ?? 0;
 }
 
 /** Stops dockerd only if bulwark started it; an engine the user runs is left alone. */
@@ -132,9 +135,8 @@ export async function stopEngineIfStartedByBulwark(log: (line: string) => void):
   if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return false;
   log(`container engine: stopping dockerd (pid ${pid}) started by bulwark`);
   process.kill(pid, "SIGTERM");
-  const giveUpAt = Date.now() + 30_000;
-  while (isProcessAlive(pid) && Date.now() < giveUpAt) await sleep(200);
-  if (isProcessAlive(pid)) throw new ToolingError(`container engine: dockerd (pid ${pid}) did not stop within 30s`);
+  const stopped = await cameWithin(() => !isProcessAlive(pid), { timeoutMs: 30_000, intervalMs: 200, description: `dockerd (pid ${pid}) to stop` });
+  if (!stopped) throw new ToolingError(`container engine: dockerd (pid ${pid}) did not stop within 30s`);
   return true;
 }
 
