@@ -98,7 +98,7 @@ describe("load gate against the embedded demo target (real engine)", () => {
     const { code, stderr } = await runCli(["run", "smoke", "--out", emptyCache], { BULWARK_CACHE_DIR: emptyCache, BULWARK_ENGINE: "", BULWARK_ENGINE_NO_BUILD: "1" });
     expect(code).toBe(3);
     expect(stderr.trim().split("\n")).toHaveLength(1);
-    expect(stderr).toMatch(/the load engine is not built .* and BULWARK_ENGINE_NO_BUILD=1 forbids building it: run 'npm run setup'/);
+    expect(stderr).toMatch(/the load engine is not built .* and BULWARK_ENGINE_NO_BUILD=1 forbids building it: run 'bulwark setup --engine'/);
   });
 
   it("stops the engine on SIGINT and still writes the report, marked aborted", async () => {

@@ -46,28 +46,54 @@ async function versionOf(binary: string): Promise<string | null> {
   return result?.code === 0 && match ? `bulwark-engine ${match[1]}` : null;
 }
 
+/** Where the engine for the current sources is (or would be) built, and the version it must print. */
+async function cachedEngineLocation(): Promise<{ hash: string; versionLabel: string; binDir: string; binary: string }> {
+  const hash = await engineSourceHash();
+  const binDir = cacheDir("engine", hash);
+  return { hash, versionLabel: `${toolVersion}+${hash}`, binDir, binary: join(binDir, "bulwark-engine") };
+}
+
+export type EngineLookup = { found: true; engine: EngineBinary } | { found: false; expectedPath: string; problem: string };
+
 /**
- * The load engine: $BULWARK_ENGINE, else the build in the user cache keyed by the source hash, else
- * built now with `go build` from the Go module proxy (unless building is forbidden).
+ * The load engine if it is ready to use ($BULWARK_ENGINE, or the build of the current sources in the user
+ * cache); builds nothing. For `bulwark doctor`, and the first step of ensureEngine.
  */
-export async function ensureEngine(log: (line: string) => void = () => {}): Promise<EngineBinary> {
+export async function findEngine(): Promise<EngineLookup> {
   const explicit = process.env[engineBinaryEnvVar];
   if (explicit) {
     const version = await versionOf(explicit);
-    if (!version) throw new ToolingError(`${engineBinaryEnvVar}=${explicit} is not a working bulwark-engine binary`);
-    return { path: explicit, version, source: "env" };
+    if (!version) return { found: false, expectedPath: explicit, problem: `${engineBinaryEnvVar}=${explicit} is not a working bulwark-engine binary` };
+    return { found: true, engine: { path: explicit, version, source: "env" } };
   }
-  const hash = await engineSourceHash();
-  const versionLabel = `${toolVersion}+${hash}`;
-  const binDir = cacheDir("engine", hash);
-  const binary = join(binDir, "bulwark-engine");
-  if (existsSync(binary) && (await versionOf(binary)) === `bulwark-engine ${versionLabel}`) return { path: binary, version: `bulwark-engine ${versionLabel}`, source: "cache" };
+  const { versionLabel, binary } = await cachedEngineLocation();
+  if (existsSync(binary) && (await versionOf(binary)) === `bulwark-engine ${versionLabel}`) return { found: true, engine: { path: binary, version: `bulwark-engine ${versionLabel}`, source: "cache" } };
+  return { found: false, expectedPath: binary, problem: `the load engine is not built (${binary} is missing)` };
+}
 
-  if (process.env[engineNoBuildEnvVar] === "1") {
-    throw new ToolingError(`the load engine is not built (${binary} is missing) and ${engineNoBuildEnvVar}=1 forbids building it: run 'npm run setup' (or unset ${engineNoBuildEnvVar})`);
+export const goIsInstalled = async (): Promise<boolean> => (await exec("go", ["version"]).catch(() => null))?.code === 0;
+
+export interface EnsureEngineOptions {
+  /** Forbid building (default: $BULWARK_ENGINE_NO_BUILD=1); `bulwark setup --engine` always may build. */
+  forbidBuild?: boolean;
+}
+
+/**
+ * The load engine: $BULWARK_ENGINE, else the build in the user cache keyed by the source hash, else
+ * built now with `go build` from the Go module proxy (unless building is forbidden). Building writes
+ * only the user's cache; nothing is installed on the system.
+ */
+export async function ensureEngine(log: (line: string) => void = () => {}, options: EnsureEngineOptions = {}): Promise<EngineBinary> {
+  const lookup = await findEngine();
+  if (lookup.found) return lookup.engine;
+  if (process.env[engineBinaryEnvVar]) throw new ToolingError(lookup.problem);
+  const { hash, versionLabel, binDir, binary } = await cachedEngineLocation();
+
+  if (options.forbidBuild ?? process.env[engineNoBuildEnvVar] === "1") {
+    throw new ToolingError(`the load engine is not built (${binary} is missing) and ${engineNoBuildEnvVar}=1 forbids building it: run 'bulwark setup --engine' (or unset ${engineNoBuildEnvVar})`);
   }
-  if ((await exec("go", ["version"]).catch(() => null))?.code !== 0) {
-    throw new ToolingError("the load engine is not built and Go is not installed to build it: install Go (apt-get install golang, or https://go.dev/doc/install), or set BULWARK_ENGINE to a built engine");
+  if (!(await goIsInstalled())) {
+    throw new ToolingError("the load engine is not built and Go is not installed to build it: install Go (https://go.dev/doc/install), then run 'bulwark setup --engine', or set BULWARK_ENGINE to a built engine");
   }
   log(`bulwark: building the load engine ${versionLabel} with go build (once; cached in ${binDir})`);
   await mkdir(cacheDir("engine"), { recursive: true });

@@ -108,7 +108,7 @@ export async function ensureImage(name: ImageName, options: EnsureImageOptions):
   return withLock(cacheDir("images", `${name}.lock`), { timeoutMs: 1_800_000 }, async () => {
     if (await imageExists(image.reference)) return { image, built: false, ms: Date.now() - started };
     options.log(`image ${name}: building ${image.reference}`);
-    if (name === "base") await buildBaseImage(image);
+    if (name === "base") await buildBaseImage(image, options);
     else await buildFromDockerfile(name, image, options.recipeDir ?? recipeDir(name), extraContextFiles(name));
     const ms = Date.now() - started;
     options.log(`image ${name}: built in ${formatDuration(ms)}`);
@@ -158,13 +158,18 @@ export function failingStep(output: string): string {
   return "an unknown step";
 }
 
+/** debootstrap, which builds the base image; not needed when BULWARK_IMAGE_BASE names a ready-made one. */
+export async function installDebootstrap(log: (line: string) => void): Promise<void> {
+  if (process.env[overrideVariable("base")] || findExecutable("debootstrap")) return;
+  log("image base: installing Debian's debootstrap");
+  await aptInstall("image base", ["debootstrap"]);
+}
+
 /** debootstrap a minimal root filesystem from the machine's mirror and `docker import` it. */
-async function buildBaseImage(image: ResolvedImage): Promise<void> {
+async function buildBaseImage(image: ResolvedImage, options: EnsureImageOptions): Promise<void> {
   const { recipe, sourcesList, mirror } = baseRecipe();
   if (process.getuid?.() !== 0) throw new ToolingError("image base: debootstrap needs root");
-  if (!findExecutable("debootstrap")) {
-    await aptInstall("image base", ["debootstrap"]);
-  }
+  await installDebootstrap(options.log);
   const work = mkdtempSync(join(cacheDir("images"), "base-build-"));
   const rootfs = join(work, "rootfs");
   const debCache = cacheDir("images", "debootstrap-debs");

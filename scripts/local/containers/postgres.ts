@@ -1,6 +1,8 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { Wait } from "testcontainers";
-import { resolveImage } from "./images.ts";
+import { ToolingError } from "../../core/errors.ts";
+import { engineInfo, findExecutable } from "./engine.ts";
+import { imageExists, resolveImage } from "./images.ts";
 import { LoopbackContainer } from "./testcontainers.ts";
 
 import { postgresPaths, type PostgresContainers, type PostgresOptions, type StartedPostgres } from "../../core/postgres-container.ts";
@@ -69,12 +71,25 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Star
   };
 }
 
-/** PostgreSQL containers for drills: the estate's side of scripts/core/postgres-container.ts. */
+/**
+ * PostgreSQL containers for drills: the estate's side of scripts/core/postgres-container.ts. A drill is a
+ * user command, so it neither installs nor starts the engine nor builds the image: it checks that they
+ * are there and otherwise names `bulwark setup --containers` (exit 3).
+ */
 export const postgresContainers: PostgresContainers = {
   imageReference: () => resolveImage("postgres").reference,
   async ready(log) {
-    const { up } = await import("./index.ts");
-    await up({ log, images: ["postgres"] });
+    const setup = "run 'bulwark setup --containers' (installs and starts Docker's engine and builds the images)";
+    const info = await engineInfo();
+    if (!info) {
+      const where = process.env.DOCKER_HOST ? ` at DOCKER_HOST=${process.env.DOCKER_HOST}` : "";
+      throw new ToolingError(`container engine: no Docker engine answers${where}${findExecutable("docker") ? "" : " (no docker CLI on PATH)"}: ${setup}`);
+    }
+    const image = resolveImage("postgres");
+    if (!image.overridden && !(await imageExists(image.reference))) {
+      throw new ToolingError(`container engine: the PostgreSQL image ${image.reference} is not built: ${setup}`);
+    }
+    log(`container engine: Docker ${info.serverVersion}; image ${image.reference}`);
   },
   start: (options) => startPostgres(options),
 };
