@@ -87,7 +87,7 @@ func TestJSONLinesOnlyAndConcurrency(t *testing.T) {
 func TestJSONLinesNamedPipe(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "pipe")
 	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Skip("no named pipes:", err)
+		t.Fatal("mkfifo:", err)
 	}
 	read := make(chan string)
 	go func() {
