@@ -334,8 +334,9 @@ export default function () {
     expect(metric(result, "http_reqs", "count")).toBe(1);
     expect(metric(result, "http_req_failed", "passes")).toBe(1);
     expect(metric(result, "http_req_failed", "fails")).toBe(0);
+    // Cut off at the 200 ms timeout, not after the route's full second.
     expect(metric(result, "iteration_duration", "max")).toBeGreaterThanOrEqual(200);
-    expect(metric(result, "iteration_duration", "max")).toBeLessThan(600);
+    expect(metric(result, "iteration_duration", "max")).toBeLessThan(1000);
   });
 
   it("follows a 302 and counts both hops; with redirects: 0 returns the 302", { timeout: 20_000 }, async () => {
