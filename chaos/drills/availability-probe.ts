@@ -1,4 +1,5 @@
 import type { Clock } from "../../scripts/core/clock.ts";
+import { waitFor } from "../../scripts/core/wait-for.ts";
 import type { AvailabilityProbeConfig } from "./definition.ts";
 import type { ProbeSample } from "./recovery-metrics.ts";
 import { ResilientSqlConnection, errorText, sleep, type SqlEndpoint } from "./sql.ts";
@@ -48,13 +49,20 @@ export class AvailabilityProbe {
     await this.#sql?.close();
   }
 
-  /** The first successful sample taken at or after `since`, waiting until `deadline` (epoch ms) at most. */
+  /** The first successful sample taken at or after `since`, waiting until `deadline` (epoch ms) at most; null if none came. */
   async firstSuccessSince(since: number, deadline: number, signal?: AbortSignal): Promise<ProbeSample | null> {
-    for (;;) {
-      const found = this.samples.find((sample) => sample.ok && sample.startedAt >= since);
-      if (found) return found;
-      if (this.clock.now() >= deadline || signal?.aborted || this.#stop.signal.aborted) return null;
-      await sleep(Math.min(50, this.config.intervalMs), signal);
+    const found = () => this.samples.find((sample) => sample.ok && sample.startedAt >= since);
+    try {
+      return await waitFor(found, {
+        timeoutMs: Math.max(0, deadline - this.clock.now()),
+        intervalMs: Math.min(50, this.config.intervalMs),
+        signal: signal ? AbortSignal.any([signal, this.#stop.signal]) : this.#stop.signal,
+        clock: this.clock,
+        description: "a successful availability check",
+      });
+    } catch {
+      // The deadline passed, the drill was interrupted or the probe stopped: the last look decides.
+      return found() ?? null;
     }
   }
 

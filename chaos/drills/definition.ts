@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "../../thresholds/duration.ts";
-import { durationSchema as duration } from "../../thresholds/schema.ts";
+import { durationSchema as duration, nameSchema } from "../../thresholds/schema.ts";
 
 const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, "must be a lower-case SQL identifier");
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name");
@@ -153,7 +153,7 @@ export function resolveTargets(drill: DrillDefinition, defaults: Partial<Recover
 export const drillConfigShape = {
   recovery: recoveryTargetsSchema.default({ rto: "4h", rpo: "15m" }).describe("recovery objectives restore drills are judged against, unless a drill sets its own"),
   drills: z
-    .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"), drillSchema)
+    .record(nameSchema, drillSchema)
     .default({})
     .describe("restore drills by name (bulwark drill <name>)"),
 };

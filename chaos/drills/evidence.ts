@@ -1,10 +1,11 @@
 import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
-import { summarySchemaVersion, type Check, type RunSummary, type Verdict } from "../../reports/summary-schema.ts";
+import type { Check, StepResult, Verdict } from "../../scripts/core/step-result.ts";
 import type { RunDirectory } from "../../scripts/core/run-directory.ts";
 import type { DrillKind } from "./definition.ts";
 import type { IntegrityCheck } from "./integrity.ts";
 import { formatRanges, toRanges, type LedgerEntry } from "./ledger.ts";
-import { formatMs, type ProbeSample } from "./recovery-metrics.ts";
+import { formatMs } from "../../scripts/core/format.ts";
+import type { ProbeSample } from "./recovery-metrics.ts";
 import type { StepRecord } from "./steps.ts";
 
 export const drillEvidenceVersion = 1;
@@ -61,10 +62,29 @@ export async function writeEvidence(directory: RunDirectory, evidence: DrillEvid
   await writeFileAtomic(directory.file("drill.json"), JSON.stringify(evidence, null, 2) + "\n");
 }
 
+/** summary.json of the evidence folder: the drill as a one-step run, in version 1 of the run summary (reports/summary-schema.ts). */
+export interface DrillRunSummary {
+  schemaVersion: 1;
+  runId: string;
+  kind: "drill";
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  gitCommit: string | null;
+  environment: string;
+  target: string;
+  tool: { name: "bulwark"; version: string };
+  engineVersion: null;
+  verdict: Verdict;
+  exitCode: number;
+  steps: StepResult[];
+}
+
 /** The drill as one step of the common run summary, so gates and history read drills like any other run. */
-export function toRunSummary(evidence: DrillEvidence): RunSummary {
+export function toRunSummary(evidence: DrillEvidence): DrillRunSummary {
   return {
-    schemaVersion: summarySchemaVersion,
+    schemaVersion: 1,
     runId: evidence.runId,
     kind: "drill",
     name: evidence.drill,
@@ -92,6 +112,14 @@ export function toRunSummary(evidence: DrillEvidence): RunSummary {
       },
     ],
   };
+}
+
+/** One line for a terminal: the verdict, RTO and RPO as measured, the acknowledged writes lost. */
+export function drillHeadline(evidence: DrillEvidence): string {
+  const measured = (ms: number | null) => (ms === null ? "not measured" : formatMs(ms));
+  const lost = evidence.rpo.lostSeqs.length;
+  const writes = evidence.probes.write ? `, ${lost} acknowledged write${lost === 1 ? "" : "s"} lost` : "";
+  return `drill ${evidence.drill}: ${evidence.verdict} (RTO ${measured(evidence.rto.ms)}, RPO ${measured(evidence.rpo.ms)}${writes})${evidence.error ? `: ${evidence.error}` : ""}`;
 }
 
 const mark = (verdict: string): string => (verdict === "pass" ? "PASS" : verdict === "no-data" ? "NO DATA" : "FAIL");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { PlannedStep, StepKind } from "../../scripts/kinds/step-kind.ts";
 import { drillConfigShape, type DrillsConfig } from "./definition.ts";
+import { drillHeadline } from "./evidence.ts";
 import { assertDrillMayRun, drillStepResult, startDrill } from "./start-drill.ts";
 
 const drillName = (step: PlannedStep): string => String(step.details.drill);
@@ -54,7 +55,11 @@ export const drillKind: StepKind = {
       reportsRoot: context.runDirectory.path,
       ...(postgresContainers ? { postgresContainers } : {}),
     });
+    context.log(drillHeadline(evidence));
+    context.log(`drill: evidence: ${directory.file("drill.md")}`);
     const result = drillStepResult(evidence);
-    return { ...result, name: step.stepName, artifacts: { ...result.artifacts, evidence: `${directory.runId}/drill.md` } };
+    // The evidence folder's files, as paths in the run directory; "evidence" is the report a reviewer opens.
+    const artifacts = Object.fromEntries(Object.entries(result.artifacts).map(([name, file]) => [name, `${directory.runId}/${file}`]));
+    return { ...result, name: step.stepName, artifacts: { ...artifacts, evidence: `${directory.runId}/drill.md` } };
   },
 };

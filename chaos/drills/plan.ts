@@ -1,6 +1,6 @@
 import type { DrillDefinition } from "./definition.ts";
 import type { KindPlan } from "./kind-runner.ts";
-import { formatMs } from "./recovery-metrics.ts";
+import { formatMs } from "../../scripts/core/format.ts";
 
 export interface DrillPlan {
   drill: string;

@@ -1,3 +1,4 @@
+import { formatMs } from "../../scripts/core/format.ts";
 import type { LedgerEntry } from "./ledger.ts";
 
 /** What survived the restore, compared with what the data store had acknowledged before the disaster. */
@@ -89,14 +90,4 @@ export function judgeAgainstTarget(label: string, observedMs: number | null, lim
   if (observedMs === null) return { verdict: "fail", reason: `${label} not measured: ${missingReason}` };
   if (observedMs < limitMs) return { verdict: "pass", reason: `${label} ${formatMs(observedMs)} is inside the target of ${formatMs(limitMs)}` };
   return { verdict: "fail", reason: `${label} ${formatMs(observedMs)} exceeds the target of ${formatMs(limitMs)}` };
-}
-
-/** 850 ms, 12.3 s, 4 min 05 s, 2 h 03 min: precise for short figures, readable for long ones. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, "0")} s`;
-  const minutes = Math.round(ms / 60_000);
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")} min`;
 }

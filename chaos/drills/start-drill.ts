@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../scripts/core/errors.ts";
 import { createRunDirectory, type RunDirectory } from "../../scripts/core/run-directory.ts";
-import type { StepResult } from "../../reports/summary-schema.ts";
+import type { StepResult } from "../../scripts/core/step-result.ts";
 import type { BaseConfig } from "../../thresholds/schema.ts";
 import type { PostgresContainers } from "../../scripts/core/postgres-container.ts";
 import type { DrillsConfig } from "./definition.ts";

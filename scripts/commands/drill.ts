@@ -1,33 +1,38 @@
 import { booleanFlag, stringFlag, type Command } from "./command.ts";
 import { UsageError } from "../core/errors.ts";
-import { bold, green, printJson, red, say, table } from "../core/output.ts";
+import { formatMs } from "../core/format.ts";
+import { printJson, say, table } from "../core/output.ts";
 import { defaultConfigPath, loadConfig, pickEnvironment } from "../registry/config.ts";
-import { formatPlan, planDrill, startDrill } from "../../chaos/drills/index.ts";
+import { formatPlan, planDrill } from "../../chaos/drills/index.ts";
 import { resolveTargets, withDrills } from "../../chaos/drills/definition.ts";
+import { plannedDrillStep } from "../../chaos/drills/kind.ts";
 import { localEstate } from "./estate.ts";
-import { formatMs } from "../../chaos/drills/recovery-metrics.ts";
-import type { DrillEvidence } from "../../chaos/drills/evidence.ts";
+import { executeSteps } from "./run-steps.ts";
+import { finishLoadRun } from "./finish-load-run.ts";
 
 export const drillCommand: Command = {
   name: "drill",
   summary: "run a restore drill: measured RTO and RPO, integrity checks, evidence report",
-  help: `Usage: bulwark drill <drill> [--env <name>] [--dry-run] [--confirm-destroy <env>] [--config <file>] [--json]
+  help: `Usage: bulwark drill <drill> [--env <name>] [--dry-run] [--confirm-destroy <env>] [--out <dir>] [--config <file>] [--json]
        bulwark drill list [--json]
 
 A restore drill destroys a data store or service on purpose, restores it, and measures from the
-outside how long users were down (RTO) and how many acknowledged writes were lost (RPO). Evidence goes
-to reports/<run-id>/drill.json and drill.md; every action is appended to the audit log.
+outside how long users were down (RTO) and how many acknowledged writes were lost (RPO). A drill is a
+run with one drill step: reports/<run-id>/ holds summary.json, junit.xml, summary.md and report.html,
+and the drill's evidence folder (drill.json, drill.md, the write ledger and the availability samples);
+every action is appended to the audit log.
 
 Flags:
-  --env <name>              environment from the config (default: the config's defaultEnvironment; BULWARK_ENV)
+  --env <name>              environment from the config (default: the config's defaultEnvironment) [BULWARK_ENV]
   --dry-run                 print the plan and exit; nothing is started or destroyed
   --confirm-destroy <env>   required to run: the environment name again, and the environment must
                             have allowDestructive: true
-  --config <file>           config file (default: the embedded bulwark.config.json; BULWARK_CONFIG)
-  --json                    machine-readable output (the evidence, or the list)
+  --out <dir>               root folder of run directories (default: reports/) [BULWARK_REPORTS_DIR]
+  --config <file>           config file (default: the embedded bulwark.config.json) [BULWARK_CONFIG]
+  --json                    print summary.json on stdout at the end (the plan with --dry-run, the drills with list)
 
 Exit codes: 0 drill passed, 1 RTO/RPO over target, restore or integrity failed, 2 bad input or
-destruction not allowed/confirmed (nothing touched), 3 setup failed before the disaster.
+destruction not allowed/confirmed (nothing touched), 3 setup failed before the disaster, 130 interrupted.
 
 Examples:
   bulwark drill list
@@ -38,6 +43,7 @@ Examples:
     env: { type: "string" },
     "dry-run": { type: "boolean" },
     "confirm-destroy": { type: "string" },
+    out: { type: "string" },
     config: { type: "string" },
   },
   async run(context) {
@@ -59,43 +65,27 @@ Examples:
       return 0;
     }
 
-    const { name: environment } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
     const confirmDestroy = stringFlag(context, "confirm-destroy");
     if (booleanFlag(context, "dry-run")) {
-      const plan = planDrill({ config, drill: name, environment, confirmDestroy });
+      const plan = planDrill({ config, drill: name, environment: environmentName, confirmDestroy });
       if (json) printJson(plan);
       else process.stdout.write(formatPlan(plan) + "\n");
       return 0;
     }
 
-    const definition = config.drills[name];
-    const postgresContainers = definition?.kind === "postgres-pitr" && definition.runner === "container" ? await localEstate().postgresContainers() : undefined;
-    const { evidence, directory } = await startDrill({ config, drill: name, environment, confirmDestroy, log: say, signal: context.abortSignal, ...(postgresContainers ? { postgresContainers } : {}) });
-    say(formatVerdict(evidence));
-    say(`evidence: ${directory.file("drill.md")}`);
-    if (json) printJson(evidence);
-    return evidence.exitCode;
+    const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
+    const result = await executeSteps({
+      kind: "drill",
+      name,
+      steps: [plannedDrillStep(name, name)],
+      config,
+      environmentName,
+      estate: localEstate(),
+      abortSignal: context.abortSignal,
+      ...(confirmDestroy ? { confirmDestroy } : {}),
+      ...(reportsRoot ? { reportsRoot } : {}),
+    });
+    return finishLoadRun(result, json);
   },
 };
-
-function formatVerdict(evidence: DrillEvidence): string {
-  const paint = (verdict: string) => (verdict === "pass" ? green("pass") : verdict === "no-data" ? "no data" : red(verdict));
-  const rows = [["CHECK", "OBSERVED", "LIMIT", "VERDICT"]];
-  for (const check of evidence.checks) {
-    const seconds = check.unit === "s";
-    rows.push([
-      check.name,
-      check.observed === null ? "-" : seconds ? formatMs(check.observed * 1000) : String(check.observed),
-      check.limit === null ? "-" : seconds ? `< ${formatMs(check.limit * 1000)}` : String(check.limit),
-      paint(check.verdict),
-    ]);
-  }
-  const lost = evidence.rpo.lostSeqs.length;
-  return [
-    "",
-    ...(rows.length > 1 ? [table(rows), ""] : []),
-    `${bold(`drill ${evidence.drill}: ${paint(evidence.verdict)}`)}` +
-      ` (RTO ${evidence.rto.ms === null ? "not measured" : formatMs(evidence.rto.ms)}, RPO ${evidence.rpo.ms === null ? "not measured" : formatMs(evidence.rpo.ms)}${evidence.probes.write ? `, ${lost} acknowledged write${lost === 1 ? "" : "s"} lost` : ""})` +
-      (evidence.error ? `: ${evidence.error}` : ""),
-  ].join("\n");
-}

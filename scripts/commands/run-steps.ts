@@ -7,6 +7,7 @@ import { defaultRegistry, type BulwarkConfig, type Registry } from "../registry/
 import { ExitCode, UsageError } from "../core/errors.ts";
 import { say } from "../core/output.ts";
 import { gitCommit, toolVersion } from "../core/provenance.ts";
+import { checkOutputLocations } from "./output-locations.ts";
 
 export type { PlannedStep };
 
@@ -21,6 +22,8 @@ export interface StepsRunRequest {
   confirmDestroy?: string;
   estate: Estate;
   reportsRoot?: string;
+  /** How messages name the reports root: `--out` (default) or `BULWARK_REPORTS_DIR=<dir>`. */
+  reportsRootLabel?: string;
   /** History folder (or backend URL); default $BULWARK_HISTORY_DIR, then reports/history. */
   historyLocation?: string;
   abortSignal: AbortSignal;
@@ -33,13 +36,11 @@ export interface StepsRunResult {
   runDirectory: RunDirectory;
 }
 
-/** Aborted runs exit like a shell does after Ctrl-C; the report still says "aborted". */
-export const abortedExitCode = 130;
-
 export function exitCodeFor(verdict: Verdict): number {
   if (verdict === "pass") return ExitCode.pass;
   if (verdict === "fail") return ExitCode.checkFailed;
-  if (verdict === "aborted") return abortedExitCode;
+  if (verdict === "aborted") return ExitCode.aborted;
+  // error and invalid (the load generator could not send the planned load): the instrument, not the service.
   return ExitCode.tooling;
 }
 
@@ -47,6 +48,7 @@ export function overallVerdict(steps: readonly StepResult[]): Verdict {
   if (steps.some((step) => step.verdict === "aborted")) return "aborted";
   if (steps.some((step) => step.verdict === "error")) return "error";
   if (steps.some((step) => step.verdict === "fail")) return "fail";
+  if (steps.some((step) => step.verdict === "invalid")) return "invalid";
   return steps.length > 0 ? "pass" : "error";
 }
 
@@ -85,7 +87,8 @@ async function releaseAll(prepared: Iterable<PreparedKind>): Promise<void> {
  */
 export async function executeSteps(request: StepsRunRequest): Promise<StepsRunResult> {
   const registry = request.registry ?? defaultRegistry;
-  const environment = request.config.environments[request.environmentName];
+  checkOutputLocations(request);
+  const environment = Object.hasOwn(request.config.environments, request.environmentName) ? request.config.environments[request.environmentName] : undefined;
   if (!environment) throw new UsageError(`--env: unknown environment '${request.environmentName}'`);
   const context: RunContext = {
     config: request.config,

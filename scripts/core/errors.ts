@@ -4,6 +4,8 @@ export const ExitCode = {
   checkFailed: 1,
   badInput: 2,
   tooling: 3,
+  /** Interrupted (Ctrl-C, SIGTERM): exits like a shell does after Ctrl-C; the report still says "aborted". */
+  aborted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

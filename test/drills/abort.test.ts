@@ -26,7 +26,7 @@ describe("Ctrl-C during a drill", () => {
     const result = await run.result;
     expect(result.code).toBe(130);
 
-    const [runDirectory] = sandbox.runDirectories();
+    const [runDirectory] = sandbox.evidenceDirectories();
     const evidence = sandbox.readEvidence(runDirectory!);
     expect(evidence).toMatchObject({ verdict: "aborted", exitCode: 130, error: "interrupted before the disaster", timeline: { disasterAt: null } });
     expect(evidence.steps.map((step) => step.name)).toEqual(["setup", "load-reference-data", "prepare-write-probe", "backup", "steady-state", "teardown"]);

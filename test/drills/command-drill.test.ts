@@ -35,7 +35,7 @@ describe("a command-based drill", () => {
     const result = await runCli(["drill", "demo-restart", "--confirm-destroy", "local", "--config", config], sandbox.env);
     expect(result.code, result.stderr).toBe(0);
 
-    const [runDirectory] = sandbox.runDirectories();
+    const [runDirectory] = sandbox.evidenceDirectories();
     const evidence = sandbox.readEvidence(runDirectory!);
     expect(evidence).toMatchObject({ kind: "command", verdict: "pass", rto: { verdict: "pass", precisionMs: 100 }, rpo: { ms: null, verdict: "no-data" } });
     const disasterAt = Date.parse(evidence.timeline.disasterAt!);

@@ -22,7 +22,7 @@ describe("a postgres-pitr restore that cannot succeed", () => {
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/drill pitr-broken: fail/);
 
-    const [runDirectory] = sandbox.runDirectories();
+    const [runDirectory] = sandbox.evidenceDirectories();
     const evidence = sandbox.readEvidence(runDirectory!);
     expect(evidence).toMatchObject({ verdict: "fail", exitCode: 1 });
     const restore = evidence.steps.find((step) => step.name === "restore");

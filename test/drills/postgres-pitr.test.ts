@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { summarySchema } from "../../reports/summary-schema.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -11,10 +11,13 @@ describe("bulwark drill postgres-pitr (the shipped drill, on the container estat
     const result = await runCli(["drill", "postgres-pitr", "--env", "local", "--confirm-destroy", "local", "--json"], sandbox.env);
     expect(result.code, result.stderr).toBe(0);
 
-    const [runDirectory, ...others] = sandbox.runDirectories();
+    // A drill is a run with one drill step: --json prints its summary.json; the evidence folder sits inside the run directory.
+    const [runDirectory, ...others] = sandbox.evidenceDirectories();
     expect(others).toEqual([]);
     const evidence = sandbox.readEvidence(runDirectory!);
-    expect(JSON.parse(result.stdout)).toEqual(evidence);
+    expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(join(dirname(runDirectory!), "summary.json"), "utf8")));
+    const runSummary = summarySchema.parse(JSON.parse(result.stdout));
+    expect(runSummary).toMatchObject({ kind: "drill", name: "postgres-pitr", verdict: "pass", exitCode: 0, steps: [{ name: "postgres-pitr", kind: "drill", checks: evidence.checks }] });
     expect(evidence).toMatchObject({ drill: "postgres-pitr", kind: "postgres-pitr", verdict: "pass", exitCode: 0, where: { environment: "local" } });
 
     // RTO and RPO measured, inside the default targets (4 h, 15 min), with their precision stated.

@@ -15,6 +15,8 @@ export interface DrillSandbox extends Disposable {
   /** Writes a config: the embedded one plus `changes` (top-level keys merged one level deep). */
   writeConfig(changes: Record<string, Record<string, unknown>>): string;
   runDirectories(): string[];
+  /** Folders holding a drill's evidence (drill.json): a run directory itself (startDrill) or a folder inside one (`bulwark drill`, gates). */
+  evidenceDirectories(): string[];
   readEvidence(runDirectory: string): DrillEvidence;
   auditLines(): Record<string, string>[];
 }
@@ -38,6 +40,11 @@ export function drillSandbox(): DrillSandbox {
     },
     runDirectories() {
       return existsSync(reportsRoot) ? readdirSync(reportsRoot).filter((name) => name.includes("-drill-")).map((name) => join(reportsRoot, name)) : [];
+    },
+    evidenceDirectories() {
+      const hasEvidence = (folder: string) => existsSync(join(folder, "drill.json"));
+      const runs = existsSync(reportsRoot) ? readdirSync(reportsRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(reportsRoot, entry.name)) : [];
+      return runs.flatMap((run) => (hasEvidence(run) ? [run] : readdirSync(run, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(run, entry.name)).filter(hasEvidence)));
     },
     readEvidence(runDirectory) {
       return JSON.parse(readFileSync(join(runDirectory, "drill.json"), "utf8")) as DrillEvidence;

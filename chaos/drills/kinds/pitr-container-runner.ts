@@ -5,7 +5,8 @@ import { exec, tail } from "../../../scripts/core/exec.ts";
 import { postgresPaths, type PostgresContainers, type StartedPostgres } from "../../../scripts/core/postgres-container.ts";
 import { durationMs, type PostgresPitrDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
-import { queryOnce, sleep } from "../sql.ts";
+import { queryOnce } from "../sql.ts";
+import { waitFor } from "../../../scripts/core/wait-for.ts";
 import type { StepOutput } from "../steps.ts";
 import { archiveCommandFor, countFiles, recoveryLines, restoreCommandFor, runBeforeRestore } from "./pitr-common.ts";
 
@@ -93,16 +94,13 @@ export class PitrContainerRunner implements KindRunner {
       startupTimeoutMs: durationMs(this.definition.restoreTimeout),
     });
     this.#endpoint = this.#server.connectionString;
-    for (;;) {
-      try {
-        const rows = await queryOnce<{ primary: boolean }>(this.#endpoint, "SELECT NOT pg_is_in_recovery() AS primary", [], 2000);
-        if (rows[0]?.primary) break;
-      } catch {
-        // Still replaying.
-      }
-      if (signal.aborted) throw new Error("the restored container did not leave recovery in time");
-      await sleep(100, signal);
-    }
+    const endpoint = this.#endpoint;
+    await waitFor(
+      async () => (await queryOnce<{ primary: boolean }>(endpoint, "SELECT NOT pg_is_in_recovery() AS primary", [], 2000))[0]?.primary === true,
+      { timeoutMs: durationMs(this.definition.restoreTimeout), intervalMs: 100, signal, description: "the restored container to leave recovery" },
+    ).catch(() => {
+      throw new Error("the restored container did not leave recovery in time");
+    });
     const logs = await exec("docker", ["logs", this.#server.container.getId()]);
     output.append(recoveryLines(logs.stdout + logs.stderr));
     output.append(`restored container ${this.#server.container.getId().slice(0, 12)} promoted on 127.0.0.1:${this.#server.port}`);
@@ -154,19 +152,22 @@ class ServerUpOrExited implements WaitStrategy {
   constructor(private readonly output: StepOutput) {}
 
   async waitUntilReady(container: { id: string }): Promise<void> {
-    const deadline = Date.now() + this.#timeoutMs;
-    for (;;) {
-      const state = await exec("docker", ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container.id]);
-      const [status, exitCode] = state.stdout.trim().split(" ");
-      if (status === "exited" || status === "dead") {
-        const logs = await exec("docker", ["logs", "--tail", "40", container.id]);
-        this.output.append(tail(logs.stdout + logs.stderr, 40));
-        throw new Error(`PostgreSQL (restored) exited with code ${exitCode} while starting`);
-      }
-      const ready = await exec("docker", ["exec", container.id, "pg_isready", "-h", "127.0.0.1", "-p", "5432"]);
-      if (ready.code === 0) return;
-      if (Date.now() > deadline) throw new Error(`PostgreSQL (restored) not ready within ${Math.round(this.#timeoutMs / 1000)} s`);
-      await sleep(200);
+    const outcome = await waitFor(
+      async () => {
+        const state = await exec("docker", ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container.id]);
+        const [status, exitCode] = state.stdout.trim().split(" ");
+        if (status === "exited" || status === "dead") return { exitCode };
+        const ready = await exec("docker", ["exec", container.id, "pg_isready", "-h", "127.0.0.1", "-p", "5432"]);
+        return ready.code === 0 ? { exitCode: null } : undefined;
+      },
+      { timeoutMs: this.#timeoutMs, intervalMs: 200, description: "PostgreSQL (restored) to accept connections" },
+    ).catch(() => {
+      throw new Error(`PostgreSQL (restored) not ready within ${Math.round(this.#timeoutMs / 1000)} s`);
+    });
+    if (outcome.exitCode !== null) {
+      const logs = await exec("docker", ["logs", "--tail", "40", container.id]);
+      this.output.append(tail(logs.stdout + logs.stderr, 40));
+      throw new Error(`PostgreSQL (restored) exited with code ${outcome.exitCode} while starting`);
     }
   }
 

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { exec, tail } from "../../../scripts/core/exec.ts";
 import { durationMs, type PostgresPitrDrill } from "../definition.ts";
 import type { KindPlan, KindRunner, RunnerContext } from "../kind-runner.ts";
-import { queryOnce, sleep } from "../sql.ts";
+import { queryOnce } from "../sql.ts";
+import { waitFor } from "../../../scripts/core/wait-for.ts";
 import type { StepOutput } from "../steps.ts";
 import { ensurePostgresBinaries, type PostgresBinaries } from "./postgres-binaries.ts";
 import { killProcessTree } from "./process-tree.ts";
@@ -149,28 +150,20 @@ export class PitrProcessRunner implements KindRunner {
     this.#server = { child, exited, log: logPath };
     let exitCode: number | null | undefined;
     void exited.then((code) => (exitCode = code));
-    const deadline = Date.now() + 120_000;
     const url = this.sqlEndpoint()!;
-    for (;;) {
-      if (exitCode !== undefined) {
-        output.append(tail(readLog(logPath), 30));
-        throw new Error(`PostgreSQL (${role}) exited with code ${exitCode} while starting`);
-      }
-      if (options.signal?.aborted) {
-        output.append(tail(readLog(logPath), 30));
-        throw new Error(`PostgreSQL (${role}) did not come up in time`);
-      }
-      try {
+    const startupTimeoutMs = 120_000;
+    const outcome = await waitFor(
+      async () => {
+        if (exitCode !== undefined) return "exited" as const;
         const rows = await queryOnce<{ primary: boolean }>(url, "SELECT NOT pg_is_in_recovery() AS primary", [], 2000);
-        if (rows[0]?.primary) break;
-      } catch {
-        // Not accepting connections yet.
-      }
-      if (Date.now() > deadline) {
-        output.append(tail(readLog(logPath), 30));
-        throw new Error(`PostgreSQL (${role}) did not accept connections within 120 s`);
-      }
-      await sleep(100);
+        return rows[0]?.primary ? ("up" as const) : undefined;
+      },
+      { timeoutMs: startupTimeoutMs, intervalMs: 100, ...(options.signal ? { signal: options.signal } : {}), description: `PostgreSQL (${role}) to accept connections` },
+    ).catch(() => (options.signal?.aborted ? ("aborted" as const) : ("timed out" as const)));
+    if (outcome !== "up") {
+      output.append(tail(readLog(logPath), 30));
+      if (outcome === "exited") throw new Error(`PostgreSQL (${role}) exited with code ${exitCode} while starting`);
+      throw new Error(outcome === "aborted" ? `PostgreSQL (${role}) did not come up in time` : `PostgreSQL (${role}) did not accept connections within ${startupTimeoutMs / 1000} s`);
     }
     output.append(`PostgreSQL (${role}) running on 127.0.0.1:${this.#port}, pid ${child.pid}`);
     if (options.recovery) output.append(recoveryLines(readLog(logPath)));

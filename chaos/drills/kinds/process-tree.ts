@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { sleep } from "../sql.ts";
+import { cameWithin } from "../../../scripts/core/wait-for.ts";
 
 /** Process ids of every descendant of `pid`, from /proc (PostgreSQL's children leave its process group). */
 export function descendantsOf(pid: number): number[] {
@@ -37,8 +37,7 @@ export async function killProcessTree(pid: number, timeoutMs = 10_000): Promise<
       // Already gone.
     }
   }
-  const deadline = Date.now() + timeoutMs;
-  while (victims.some((victim) => isRunning(victim)) && Date.now() < deadline) await sleep(20);
+  await cameWithin(() => !victims.some((victim) => isRunning(victim)), { timeoutMs, intervalMs: 20, description: `process ${pid} and its descendants to end` });
   return victims;
 }
 

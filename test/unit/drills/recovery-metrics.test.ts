@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../scripts/core/clock.ts";
 import { Ledger, formatRanges, toRanges } from "../../../chaos/drills/ledger.ts";
-import { compareLedger, formatMs, judgeAgainstTarget, measureRpo, measureRto, type ProbeSample } from "../../../chaos/drills/recovery-metrics.ts";
+import { formatMs } from "../../../scripts/core/format.ts";
+import { compareLedger, judgeAgainstTarget, measureRpo, measureRto, type ProbeSample } from "../../../chaos/drills/recovery-metrics.ts";
 
 /** A clock the test moves by hand. */
 class ManualClock implements Clock {
