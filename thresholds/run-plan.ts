@@ -11,7 +11,8 @@ export interface PlannedEndpoint {
 
 /**
  * Everything one load step needs, as plain JSON: validated in Node, read by the scenario with open().
- * It holds no secrets: the bearer token travels in the engine process environment only.
+ * It holds no secrets (it is a CI artifact): baseUrl has no credentials; the Authorization header's
+ * value (URL credentials or the environment's bearer token) travels in the engine's environment only.
  */
 export interface RunPlan {
   runId: string;
@@ -26,4 +27,5 @@ export interface RunPlan {
 
 /** Names of the environment variables bulwark gives the engine (read through __ENV). */
 export const planEnvVar = "BULWARK_PLAN";
-export const tokenEnvVar = "BULWARK_AUTH_TOKEN";
+/** The Authorization header value for the target ("Basic …" or "Bearer …"), when it needs one. */
+export const authorizationEnvVar = "BULWARK_AUTHORIZATION";

@@ -1,6 +1,6 @@
 import http, { type RefinedResponse, type ResponseType } from "k6/http";
 import { check } from "k6";
-import { tokenEnvVar, type PlannedEndpoint, type RunPlan } from "../../thresholds/run-plan.ts";
+import { authorizationEnvVar, type PlannedEndpoint, type RunPlan } from "../../thresholds/run-plan.ts";
 
 export interface CallOptions {
   /** Values for {placeholders} in the endpoint's path template. */
@@ -19,11 +19,15 @@ function fillPath(template: string, params: Record<string, string | number>): st
   return template.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(params[key] ?? "")));
 }
 
+/** The target's credentials, which bulwark hands over in the environment only (never in the plan). */
+export function authorizationHeaders(): Record<string, string> {
+  const authorization = __ENV[authorizationEnvVar];
+  return authorization ? { Authorization: authorization } : {};
+}
+
 function headers(hasBody: boolean): Record<string, string> {
-  const result: Record<string, string> = { Accept: "application/json" };
+  const result: Record<string, string> = { Accept: "application/json", ...authorizationHeaders() };
   if (hasBody) result["Content-Type"] = "application/json";
-  const token = __ENV[tokenEnvVar];
-  if (token) result.Authorization = `Bearer ${token}`;
   return result;
 }
 

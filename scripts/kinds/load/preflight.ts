@@ -1,11 +1,12 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { ToolingError } from "../../core/errors.ts";
+import { splitTargetUrl } from "./target-url.ts";
 
-function getStatus(url: URL, timeoutMs: number): Promise<number> {
+function getStatus(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const request = send(url, { method: "GET", timeout: timeoutMs }, (response) => {
+    const request = send(url, { method: "GET", timeout: timeoutMs, ...(authorization ? { headers: { authorization } } : {}) }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
     });
@@ -15,12 +16,16 @@ function getStatus(url: URL, timeoutMs: number): Promise<number> {
   });
 }
 
-/** Checks the target answers its health endpoint before any load is planned (exit 3 when not). */
-export async function preflight(baseUrl: string, healthPath: string, timeoutMs = 5000): Promise<void> {
-  const url = new URL(baseUrl.replace(/\/$/, "") + healthPath);
+/**
+ * Checks the target answers its health endpoint before any load is planned (exit 3 when not), with
+ * the target's credentials (the URL's or `authorization`) and without ever showing them.
+ */
+export async function preflight(baseUrl: string, healthPath: string, authorization?: string, timeoutMs = 5000): Promise<void> {
+  const target = splitTargetUrl(baseUrl);
+  const url = new URL(target.baseUrl + healthPath);
   let status: number;
   try {
-    status = await getStatus(url, timeoutMs);
+    status = await getStatus(url, authorization ?? target.authorization, timeoutMs);
   } catch (error) {
     const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
     throw new ToolingError(`target unreachable at preflight: GET ${url.href} failed (${reason})`);
