@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +61,7 @@ func run(args []string) int {
 		if watchStdin {
 			go watchStdinEOF(config)
 		}
+		defer startProfiles()()
 		return runner.Run(ctx, config)
 	}
 	usageError(fmt.Sprintf("unknown command %q: version, inspect or run", args[0]), "json")
@@ -196,6 +198,30 @@ func setGCDefaults() {
 		limit = min(limit, physical/2)
 	}
 	debug.SetMemoryLimit(limit)
+}
+
+// startProfiles writes a CPU profile to $BULWARK_ENGINE_CPUPROFILE and a heap profile (after a GC,
+// at the end of the run) to $BULWARK_ENGINE_MEMPROFILE when they are set; the returned function
+// finishes them. For the engine's owners: `go tool pprof <binary> <path>`.
+func startProfiles() func() {
+	var cpu *os.File
+	if path := os.Getenv("BULWARK_ENGINE_CPUPROFILE"); path != "" {
+		if file, err := os.Create(path); err == nil && pprof.StartCPUProfile(file) == nil {
+			cpu = file
+		}
+	}
+	return func() {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			cpu.Close()
+		}
+		if path := os.Getenv("BULWARK_ENGINE_MEMPROFILE"); path != "" {
+			if file, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(file, 0)
+				file.Close()
+			}
+		}
+	}
 }
 
 func usageError(message, format string) {

@@ -5,6 +5,7 @@ package jsrt
 
 import (
 	"encoding/json"
+	"sync"
 	"time"
 
 	"bulwark.dev/engine/metrics"
@@ -59,6 +60,10 @@ type Environment struct {
 	Execution             Execution
 	// RunnerID is part of every iteration id, so ids stay unique across runners.
 	RunnerID int64
+
+	// opened caches open()'s files by resolved path: every VU runs the init context, and each
+	// would otherwise read (and keep a copy of) the same file.
+	opened sync.Map // string -> []byte
 }
 
 // Activation is what a VU needs before it runs iterations of a scenario.

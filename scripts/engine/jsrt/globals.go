@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/dop251/goja"
 )
@@ -60,7 +61,7 @@ func (v *VU) open(call goja.FunctionCall) goja.Value {
 	if !filepath.IsAbs(resolved) {
 		resolved = filepath.Join(v.env.BaseDir, resolved)
 	}
-	data, err := os.ReadFile(resolved)
+	data, err := v.env.readFile(resolved)
 	if err != nil {
 		if os.IsNotExist(err) {
 			v.throwf("open(%q): no such file (%s)", path, resolved)
@@ -68,7 +69,7 @@ func (v *VU) open(call goja.FunctionCall) goja.Value {
 		v.throwf("open(%q): %v", path, err)
 	}
 	if mode := call.Argument(1); !goja.IsUndefined(mode) && mode.String() == "b" {
-		return v.rt.ToValue(v.rt.NewArrayBuffer(data))
+		return v.rt.ToValue(v.rt.NewArrayBuffer(slices.Clone(data))) // the cache's bytes stay untouched
 	}
 	return v.rt.ToValue(string(data))
 }
@@ -81,4 +82,17 @@ func (v *VU) throwf(format string, args ...any) {
 // throwUnsupported throws an error that unwraps to *UnsupportedError.
 func (v *VU) throwUnsupported(what string) {
 	panic(v.rt.NewGoError(&UnsupportedError{What: what}))
+}
+
+// readFile reads a file once per run; the bytes are shared and never modified.
+func (e *Environment) readFile(path string) ([]byte, error) {
+	if data, ok := e.opened.Load(path); ok {
+		return data.([]byte), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	e.opened.Store(path, data)
+	return data, nil
 }

@@ -113,6 +113,15 @@ type httpHop struct {
 	remotePort     int
 	sent, received int64
 	end            time.Time
+	urlText        string // url.String(), made once
+}
+
+// urlString is the hop's URL as text (tags and response.url).
+func (h *httpHop) urlString() string {
+	if h.urlText == "" {
+		h.urlText = h.url.String()
+	}
+	return h.urlText
 }
 
 // do sends the request, following redirects up to its limit, and returns every hop (the last one is
@@ -183,12 +192,16 @@ func (c *httpClient) exchange(ctx context.Context, client *http.Client, request 
 	if hasBody {
 		bodyReader = bytes.NewReader(body)
 	}
-	outgoing, err := http.NewRequestWithContext(trace.context(ctx), method, target.String(), bodyReader)
+	// The URL is already parsed: an empty one here, then a copy of target (no second parse of its text).
+	outgoing, err := http.NewRequestWithContext(trace.context(ctx), method, "", bodyReader)
 	if err != nil {
 		hop.errorText, hop.errorCode = err.Error(), errorCodeInvalidURL
 		hop.end = time.Now()
 		return hop
 	}
+	requestURL := *target
+	outgoing.URL = &requestURL
+	outgoing.Host = strings.TrimSuffix(target.Host, ":")
 	outgoing.Header = headers.Clone()
 	if host := headers.Get("Host"); host != "" {
 		outgoing.Host = host

@@ -2,9 +2,11 @@ package jsrt
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 
@@ -17,13 +19,12 @@ func (v *VU) emitHTTPSamples(request *httpRequest, hop *httpHop) {
 	if v.builtins == nil || v.env.Out == nil {
 		return
 	}
-	target := hop.url.String()
-	tags := map[string]string{
-		"method": hop.method,
-		"url":    target,
-		"name":   target,
-		"status": strconv.Itoa(hop.status),
-	}
+	target := hop.urlString()
+	tags := make(map[string]string, 8+len(request.tags))
+	tags["method"] = hop.method
+	tags["url"] = target
+	tags["name"] = target
+	tags["status"] = strconv.Itoa(hop.status)
 	if hop.proto != "" {
 		tags["proto"] = hop.proto
 	}
@@ -41,99 +42,246 @@ func (v *VU) emitHTTPSamples(request *httpRequest, hop *httpHop) {
 	}
 	set := request.baseTags.With(tags)
 	b := v.builtins
-	sample := func(metric *metrics.Metric, value float64) metrics.Sample {
-		return metrics.Sample{Metric: metric, Time: hop.end, Value: value, Tags: set}
+	buffer := sampleBuffers.Get().(*[]metrics.Sample)
+	samples := (*buffer)[:0]
+	add := func(metric *metrics.Metric, value float64) {
+		samples = append(samples, metrics.Sample{Metric: metric, Time: hop.end, Value: value, Tags: set})
 	}
-	samples := []metrics.Sample{
-		sample(b.HTTPReqs, 1),
-		sample(b.HTTPReqDuration, hop.timings.Duration),
-		sample(b.HTTPReqBlocked, hop.timings.Blocked),
-		sample(b.HTTPReqConnecting, hop.timings.Connecting),
-		sample(b.HTTPReqTLSHandshaking, hop.timings.TLSHandshaking),
-		sample(b.HTTPReqSending, hop.timings.Sending),
-		sample(b.HTTPReqWaiting, hop.timings.Waiting),
-		sample(b.HTTPReqReceiving, hop.timings.Receiving),
-		sample(b.DataSent, float64(hop.sent)),
-		sample(b.DataReceived, float64(hop.received)),
-	}
+	add(b.HTTPReqs, 1)
+	add(b.HTTPReqDuration, hop.timings.Duration)
+	add(b.HTTPReqBlocked, hop.timings.Blocked)
+	add(b.HTTPReqConnecting, hop.timings.Connecting)
+	add(b.HTTPReqTLSHandshaking, hop.timings.TLSHandshaking)
+	add(b.HTTPReqSending, hop.timings.Sending)
+	add(b.HTTPReqWaiting, hop.timings.Waiting)
+	add(b.HTTPReqReceiving, hop.timings.Receiving)
+	add(b.DataSent, float64(hop.sent))
+	add(b.DataReceived, float64(hop.received))
 	if request.expected != nil {
-		samples = append(samples, sample(b.HTTPReqFailed, failed))
+		add(b.HTTPReqFailed, failed)
 	}
 	v.env.Out.Add(samples...)
+	*buffer = samples[:0]
+	sampleBuffers.Put(buffer)
 }
 
-// responseObject builds the script's Response from the last hop.
+// sampleBuffers hold one hop's samples while they are added (sinks never keep the slice).
+var sampleBuffers = sync.Pool{New: func() any { buffer := make([]metrics.Sample, 0, 11); return &buffer }}
+
+// responseObject builds the script's Response from the last hop. It is a dynamic object: every field
+// is made when the script first reads it (most scripts read status and maybe the body), then kept, so
+// r.headers === r.headers holds and a field the script assigns or deletes stays as the script left it.
 func (v *VU) responseObject(request *httpRequest, hops []*httpHop) *goja.Object {
-	hop := hops[len(hops)-1]
-	response := v.rt.NewObject()
-	set := func(name string, value any) { _ = response.Set(name, value) }
-	set("status", hop.status)
-	set("status_text", hop.statusText)
-	set("proto", hop.proto)
-	set("url", hop.url.String())
-	set("remote_ip", hop.remoteIP)
-	set("remote_port", hop.remotePort)
-	set("error", hop.errorText)
-	set("error_code", hop.errorCode)
-	set("headers", v.headersObject(hop.headers))
-	set("cookies", v.responseCookies(hop.cookies))
+	response := &httpResponse{vu: v, request: request, hop: hops[len(hops)-1]}
+	object := v.rt.NewDynamicObject(response)
+	response.object = object
+	return object
+}
 
-	timings := v.rt.NewObject()
-	for name, value := range map[string]float64{
-		"blocked":         hop.timings.Blocked,
-		"connecting":      hop.timings.Connecting,
-		"tls_handshaking": hop.timings.TLSHandshaking,
-		"sending":         hop.timings.Sending,
-		"waiting":         hop.timings.Waiting,
-		"receiving":       hop.timings.Receiving,
-		"duration":        hop.timings.Duration,
-	} {
-		_ = timings.Set(name, value)
+// responseKeys are the Response's fields in their order (Object.keys, JSON.stringify).
+var responseKeys = []string{"status", "status_text", "proto", "url", "remote_ip", "remote_port", "error",
+	"error_code", "headers", "cookies", "timings", "request", "body", "json", "html", "clickLink", "submitForm"}
+
+// httpResponse is a Response's state behind its dynamic object.
+type httpResponse struct {
+	vu      *VU
+	request *httpRequest
+	hop     *httpHop
+	object  *goja.Object
+	// fields are the values made so far (and any the script set); deleted the ones it deleted.
+	fields  map[string]goja.Value
+	deleted map[string]bool
+	// extra are keys the script added, in the order it added them.
+	extra  []string
+	parsed goja.Value // response.json()'s result, parsed once
+}
+
+func (r *httpResponse) isField(key string) bool {
+	switch key {
+	case "status", "status_text", "proto", "url", "remote_ip", "remote_port", "error", "error_code",
+		"headers", "cookies", "timings", "request", "body", "json", "html", "clickLink", "submitForm":
+		return true
 	}
-	set("timings", timings)
+	return false
+}
 
-	requestObject := v.rt.NewObject()
-	_ = requestObject.Set("method", hop.method)
-	_ = requestObject.Set("url", hop.url.String())
-	_ = requestObject.Set("headers", v.headersObject(hop.requestHeaders))
-	_ = requestObject.Set("body", string(hop.requestBody))
-	set("request", requestObject)
-
-	var body goja.Value = goja.Null()
-	switch {
-	case hop.body == nil && (request.discardBody || hop.errorCode != 0):
-	case request.responseType == "binary":
-		body = v.rt.ToValue(v.rt.NewArrayBuffer(hop.body))
+func (r *httpResponse) Get(key string) goja.Value {
+	if value, ok := r.fields[key]; ok {
+		return value
+	}
+	if r.deleted[key] || !r.isField(key) {
+		return nil
+	}
+	value := r.make(key)
+	switch key {
+	case "status", "error_code", "remote_port", "json", "html", "clickLink", "submitForm":
+		// Cheap or shared: not worth a map entry.
 	default:
-		body = v.rt.ToValue(string(hop.body))
+		if r.fields == nil {
+			r.fields = make(map[string]goja.Value, 4)
+		}
+		r.fields[key] = value
 	}
-	set("body", body)
+	return value
+}
 
-	var parsed goja.Value
-	set("json", func(call goja.FunctionCall) goja.Value {
-		if parsed == nil {
-			if goja.IsNull(body) {
-				v.throwf("response.json(): the response has no body (%s)", bodylessReason(request, hop))
-			}
-			text := body
-			if request.responseType == "binary" {
-				text = v.rt.ToValue(string(hop.body))
-			}
-			value, err := v.jsonParse(goja.Undefined(), text)
-			if err != nil {
-				panic(err)
-			}
-			parsed = value
+// make builds one field's value.
+func (r *httpResponse) make(key string) goja.Value {
+	v, hop, request := r.vu, r.hop, r.request
+	switch key {
+	case "status":
+		return v.rt.ToValue(hop.status)
+	case "status_text":
+		return v.rt.ToValue(hop.statusText)
+	case "proto":
+		return v.rt.ToValue(hop.proto)
+	case "url":
+		return v.rt.ToValue(hop.urlString())
+	case "remote_ip":
+		return v.rt.ToValue(hop.remoteIP)
+	case "remote_port":
+		return v.rt.ToValue(hop.remotePort)
+	case "error":
+		return v.rt.ToValue(hop.errorText)
+	case "error_code":
+		return v.rt.ToValue(hop.errorCode)
+	case "headers":
+		return v.headersObject(hop.headers)
+	case "cookies":
+		return v.responseCookies(hop.cookies)
+	case "timings":
+		timings := v.rt.NewObject()
+		for _, field := range []struct {
+			name  string
+			value float64
+		}{
+			{"blocked", hop.timings.Blocked},
+			{"connecting", hop.timings.Connecting},
+			{"tls_handshaking", hop.timings.TLSHandshaking},
+			{"sending", hop.timings.Sending},
+			{"waiting", hop.timings.Waiting},
+			{"receiving", hop.timings.Receiving},
+			{"duration", hop.timings.Duration},
+		} {
+			_ = timings.Set(field.name, field.value)
 		}
-		if selector := call.Argument(0); !goja.IsUndefined(selector) {
-			return v.selectJSON(parsed, selector.String())
+		return timings
+	case "request":
+		requestObject := v.rt.NewObject()
+		_ = requestObject.Set("method", hop.method)
+		_ = requestObject.Set("url", hop.url.String())
+		_ = requestObject.Set("headers", v.headersObject(hop.requestHeaders))
+		_ = requestObject.Set("body", string(hop.requestBody))
+		return requestObject
+	case "body":
+		switch {
+		case hop.body == nil && (request.discardBody || hop.errorCode != 0):
+			return goja.Null()
+		case request.responseType == "binary":
+			return v.rt.ToValue(v.rt.NewArrayBuffer(hop.body))
+		default:
+			return v.rt.ToValue(string(hop.body))
 		}
-		return parsed
-	})
-	for _, name := range []string{"html", "clickLink", "submitForm"} {
-		set(name, v.unsupportedFunction("response."+name+"()"))
+	case "json":
+		return v.responseFunctions().json
+	case "html":
+		return v.responseFunctions().html
+	case "clickLink":
+		return v.responseFunctions().clickLink
+	case "submitForm":
+		return v.responseFunctions().submitForm
 	}
-	return response
+	return nil
+}
+
+func (r *httpResponse) Set(key string, value goja.Value) bool {
+	if !r.isField(key) {
+		if _, known := r.fields[key]; !known {
+			r.extra = append(r.extra, key)
+		}
+	}
+	if r.fields == nil {
+		r.fields = make(map[string]goja.Value, 4)
+	}
+	r.fields[key] = value
+	delete(r.deleted, key)
+	return true
+}
+
+func (r *httpResponse) Has(key string) bool {
+	if _, ok := r.fields[key]; ok {
+		return true
+	}
+	return r.isField(key) && !r.deleted[key]
+}
+
+func (r *httpResponse) Delete(key string) bool {
+	if r.isField(key) {
+		if r.deleted == nil {
+			r.deleted = map[string]bool{}
+		}
+		r.deleted[key] = true
+	} else if _, known := r.fields[key]; known {
+		r.extra = slices.DeleteFunc(r.extra, func(extra string) bool { return extra == key })
+	}
+	delete(r.fields, key)
+	return true
+}
+
+func (r *httpResponse) Keys() []string {
+	keys := make([]string, 0, len(responseKeys)+len(r.extra))
+	for _, key := range responseKeys {
+		if !r.deleted[key] {
+			keys = append(keys, key)
+		}
+	}
+	return append(keys, r.extra...)
+}
+
+// responseMethods are a VU's Response methods, made once and shared by every response (they find
+// their response through `this`).
+type responseMethods struct {
+	json, html, clickLink, submitForm goja.Value
+}
+
+func (v *VU) responseFunctions() *responseMethods {
+	if v.responseMethods != nil {
+		return v.responseMethods
+	}
+	methods := &responseMethods{
+		json:       v.rt.ToValue(v.responseJSON),
+		html:       v.rt.ToValue(v.unsupportedFunction("response.html()")),
+		clickLink:  v.rt.ToValue(v.unsupportedFunction("response.clickLink()")),
+		submitForm: v.rt.ToValue(v.unsupportedFunction("response.submitForm()")),
+	}
+	v.responseMethods = methods
+	return methods
+}
+
+// responseJSON is response.json(selector?): the body parsed once, or the value at a dotted path.
+func (v *VU) responseJSON(call goja.FunctionCall) goja.Value {
+	var response *httpResponse
+	if this, isObject := call.This.(*goja.Object); isObject {
+		response, _ = this.Export().(*httpResponse)
+	}
+	if response == nil {
+		panic(v.rt.NewTypeError("response.json() must be called on a response"))
+	}
+	if response.parsed == nil {
+		request, hop := response.request, response.hop
+		if hop.body == nil && (request.discardBody || hop.errorCode != 0) {
+			v.throwf("response.json(): the response has no body (%s)", bodylessReason(request, hop))
+		}
+		value, err := v.parseJSONBytes(hop.body)
+		if err != nil {
+			panic(err)
+		}
+		response.parsed = value
+	}
+	if selector := call.Argument(0); !goja.IsUndefined(selector) {
+		return v.selectJSON(response.parsed, selector.String())
+	}
+	return response.parsed
 }
 
 func bodylessReason(request *httpRequest, hop *httpHop) string {

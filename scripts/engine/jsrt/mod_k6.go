@@ -119,7 +119,7 @@ func (v *VU) fail(call goja.FunctionCall) goja.Value {
 
 // randomSeed(n) makes Math.random repeatable.
 func (v *VU) randomSeed(call goja.FunctionCall) goja.Value {
-	v.random.Seed(call.Argument(0).ToInteger())
+	v.pcg.Seed(uint64(call.Argument(0).ToInteger()), 0)
 	return goja.Undefined()
 }
 

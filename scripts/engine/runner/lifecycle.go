@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -305,7 +307,9 @@ func (t *test) runScenarios(ctx, testCtx context.Context, collector *metrics.Col
 	if err == nil {
 		t.execution.scheduler.Store(scheduler)
 		t.log.setPhase(kindInit)
+		restoreGC := leanGCWhileInitializing()
 		err = scheduler.Prepare(testCtx)
+		restoreGC()
 	}
 	if err != nil && testCtx.Err() == nil {
 		message, at := describe(err)
@@ -592,4 +596,23 @@ func (e *execution) StartTime() time.Time {
 		return *start
 	}
 	return e.testStart
+}
+
+// initGCPercent is the GC target while the VUs are initialized: each VU's init context leaves
+// garbage behind (the bundle's top level, parsed plans, compiled options) while the live heap grows
+// by a runtime per VU, and at the run's GOGC of 400 the heap could reach five times the VUs' live
+// size before a collection, which would be the peak memory of a run with many VUs.
+const initGCPercent = 50
+
+// leanGCWhileInitializing collects more often while the VUs are initialized, unless GOGC is set;
+// the returned function collects once and restores the run's setting.
+func leanGCWhileInitializing() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	previous := debug.SetGCPercent(initGCPercent)
+	return func() {
+		runtime.GC()
+		debug.SetGCPercent(previous)
+	}
 }
