@@ -29,6 +29,19 @@ export default defineConfig({
       },
       {
         test: {
+          // bulwark installed from its npm pack tarball into a folder outside the repository, used on a
+          // small service of the test's own: init, scenarios, gate, CI templates, the guide's commands.
+          name: "project",
+          sequence: { groupOrder: 6 },
+          include: ["test/project/**/*.test.ts"],
+          globalSetup: ["test/support/project-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        test: {
           name: "reports",
           sequence: { groupOrder: 2 },
           include: ["test/reports/**/*.test.ts"],

@@ -49,7 +49,9 @@ export function suiteRegressionPolicy(suite: unknown): RegressionPolicy {
 export async function finalizeRun(runDirectory: RunDirectory, summary: RunSummary, options: FinalizeOptions): Promise<RunSummary> {
   const history = openHistoryStore(options.historyLocation ?? defaultHistoryLocation(dirname(runDirectory.path)));
   let final = summary;
-  if (options.regression && summary.verdict !== "aborted" && summary.verdict !== "error") {
+  if (options.regression && summary.verdict === "invalid") {
+    options.log("bulwark: baseline comparison skipped: the load generator did not send the planned load (invalid run); this run will not join a baseline either");
+  } else if (options.regression && summary.verdict !== "aborted" && summary.verdict !== "error") {
     try {
       const checked = await checkAgainstHistory(summary, history, options.regression, runDirectory.file(comparisonFileName));
       final = checked.summary;

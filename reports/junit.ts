@@ -10,6 +10,10 @@ function checkCase(step: StepResult, check: Check): string {
   if (check.kind === "regression" && check.verdict === "no-data") {
     return `    <testcase ${attributes}>\n      <skipped message="${escapeXml(check.reason)}"/>\n    </testcase>`;
   }
+  // A saturated generator says nothing about the service: an error (the instrument), like exit code 3.
+  if (check.kind === "generator") {
+    return `    <testcase ${attributes}>\n      <error type="GeneratorSaturated" message="${escapeXml(check.reason)}">${escapeXml(check.reason)}</error>\n    </testcase>`;
+  }
   const type = check.verdict === "no-data" ? "NoData" : check.kind === "regression" ? "Regression" : "SloBreached";
   return `    <testcase ${attributes}>\n      <failure type="${type}" message="${escapeXml(check.reason)}">${escapeXml(`${check.metric ?? check.name} ${check.expression ?? ""}: ${check.reason}`)}</failure>\n    </testcase>`;
 }
@@ -21,18 +25,21 @@ function completionCase(step: StepResult): string | null {
   return `    <testcase classname="${escapeXml(step.name)}" name="step completed">\n      <error type="${step.verdict}" message="${message}">${message}</error>\n    </testcase>`;
 }
 
-const countsAsFailure = (check: Check): boolean => check.verdict === "fail" || (check.verdict === "no-data" && check.kind !== "regression");
+const countsAsFailure = (check: Check): boolean => check.kind !== "generator" && (check.verdict === "fail" || (check.verdict === "no-data" && check.kind !== "regression"));
+const countsAsError = (check: Check): boolean => check.kind === "generator" && check.verdict !== "pass";
 
 /** One test case per threshold, grouped in one test suite per step. */
 export function renderJunit(summary: RunSummary): string {
   const suites = summary.steps.map((step) => {
     const cases = [...step.checks.map((check) => checkCase(step, check)), completionCase(step)].filter((line): line is string => line !== null);
     const failures = step.checks.filter(countsAsFailure).length;
-    const skipped = step.checks.length - failures - step.checks.filter((check) => check.verdict === "pass").length;
-    const errors = step.verdict === "error" || step.verdict === "aborted" ? 1 : 0;
+    const checkErrors = step.checks.filter(countsAsError).length;
+    const skipped = step.checks.length - failures - checkErrors - step.checks.filter((check) => check.verdict === "pass").length;
+    const errors = (step.verdict === "error" || step.verdict === "aborted" ? 1 : 0) + checkErrors;
     return `  <testsuite name="${escapeXml(`${summary.name}/${step.name}`)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(step.durationMs / 1000).toFixed(3)}" timestamp="${step.startedAt}">\n${cases.join("\n")}\n  </testsuite>`;
   });
   const tests = summary.steps.reduce((total, step) => total + step.checks.length + (completionCase(step) ? 1 : 0), 0);
   const failures = summary.steps.reduce((total, step) => total + step.checks.filter(countsAsFailure).length, 0);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bulwark ${escapeXml(summary.kind)} ${escapeXml(summary.name)}" tests="${tests}" failures="${failures}" time="${(summary.durationMs / 1000).toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
+  const errors = summary.steps.reduce((total, step) => total + step.checks.filter(countsAsError).length + (completionCase(step) ? 1 : 0), 0);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="bulwark ${escapeXml(summary.kind)} ${escapeXml(summary.name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${(summary.durationMs / 1000).toFixed(3)}">\n${suites.join("\n")}\n</testsuites>\n`;
 }

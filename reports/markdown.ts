@@ -1,7 +1,11 @@
-import { formatValue } from "../scripts/core/format.ts";
+import { formatLimit, formatObserved, formatValue, generatorFigures } from "../scripts/core/format.ts";
+import { checkVerdictLabel } from "../scripts/core/step-result.ts";
 import { engineLabel, type RunSummary, type StepResult } from "./summary-schema.ts";
 
-const verdictMark: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", "no-data": "⚠️ no data", aborted: "⏹ aborted", error: "💥 error" };
+const verdictMark: Record<string, string> = { pass: "✅ pass", fail: "❌ fail", invalid: "🚫 invalid", "no-data": "⚠️ no data", aborted: "⏹ aborted", error: "💥 error" };
+
+/** Table cells must not break the table. */
+const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function endpointTable(step: StepResult): string[] {
   if (!step.endpoints?.length) return [];
@@ -10,14 +14,30 @@ function endpointTable(step: StepResult): string[] {
     const ms = (value: number | undefined) => (value === undefined ? "–" : formatValue(value, "ms"));
     return `| ${endpoint.name} | ${endpoint.criticality} | ${endpoint.requests} | ${endpoint.ratePerSecond.toFixed(1)}/s | ${formatValue(endpoint.errorRate, "ratio")} | ${ms(latency?.p50)} | ${ms(latency?.p90)} | ${ms(latency?.p95)} | ${ms(latency?.p99)} | ${ms(latency?.max)} |`;
   });
-  return ["", "| endpoint | criticality | requests | rate | errors | p50 | p90 | p95 | p99 | max |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|", ...rows];
+  return [
+    "",
+    "| endpoint | criticality | requests | rate | errors | p50 | p90 | p95 | p99 | max |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+    "Percentiles: the engine's nearest-rank values over the whole step (HDR histogram, at most 0.1 % above the true value). Percentile checks are judged on exact counts of requests over the limit, which their reason gives.",
+  ];
+}
+
+function generatorLine(generator: NonNullable<StepResult["generator"]>): string {
+  return `${generatorFigures(generator)}${generator.saturated ? " · **saturated: the step is invalid**" : ""}`;
 }
 
 function checkTable(step: StepResult): string[] {
   if (step.checks.length === 0) return [];
   // Failures first: the reader of a red CI job wants the reason at the top.
   const ordered = [...step.checks].sort((a, b) => Number(a.verdict === "pass") - Number(b.verdict === "pass"));
-  return ["", "| check | verdict | observed | limit |", "|---|---|---:|---|", ...ordered.map((check) => `| ${check.name} | ${verdictMark[check.verdict]} | ${formatValue(check.observed, check.unit)} | ${check.expression ?? formatValue(check.limit, check.unit)} |`)];
+  return [
+    "",
+    "| check | verdict | observed | limit | reason |",
+    "|---|---|---:|---|---|",
+    ...ordered.map((check) => `| ${cell(check.name)} | ${verdictMark[checkVerdictLabel(check)]} | ${formatObserved(check.observed, check.limit, check.unit)} | ${cell(check.expression ?? formatLimit(check.limit, check.unit))} | ${cell(check.reason)} |`),
+  ];
 }
 
 /** A summary fit for a CI job summary ($GITHUB_STEP_SUMMARY and alike). */
@@ -34,6 +54,7 @@ export function renderMarkdown(summary: RunSummary): string {
   for (const step of summary.steps) {
     lines.push("", `## ${step.name}: ${verdictMark[step.verdict]}`);
     if (step.error) lines.push("", `> ${step.error}`);
+    if (step.generator) lines.push("", `Load generator: ${generatorLine(step.generator)}`);
     lines.push(...endpointTable(step), ...checkTable(step));
   }
   return lines.join("\n") + "\n";

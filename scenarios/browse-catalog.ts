@@ -1,19 +1,17 @@
-import { compileOptions } from "../thresholds/compile-options.ts";
-import { findScenario } from "./catalog.ts";
-import { loadPlan } from "./lib/plan.ts";
-import { call, jsonBody } from "./lib/requests.ts";
-import { assertHealthy } from "./lib/lifecycle.ts";
+import { defineScenario, jsonBody } from "./lib/scenario.ts";
 
-const plan = loadPlan();
-export const options = compileOptions(plan, findScenario("browse-catalog")!.endpoints);
-
-export function setup(): void {
-  assertHealthy(plan);
-}
+export const scenario = defineScenario({
+  name: "browse-catalog",
+  description: "a shopper lists the catalogue and opens item pages",
+  defaultProfile: "load",
+  endpoints: ["list-items", "get-item"],
+});
+export const options = scenario.options;
+export const setup = scenario.setup;
 
 /** A shopper lists a page of the catalogue and opens one of the items on it. */
 export default function browseCatalog(): void {
-  const page = jsonBody<{ items: { id: number }[] }>(call(plan, "list-items"))?.items ?? [];
+  const page = jsonBody<{ items: { id: number }[] }>(scenario.call("list-items"))?.items ?? [];
   const picked = page[Math.floor(Math.random() * page.length)]?.id ?? 1;
-  call(plan, "get-item", { params: { id: picked } });
+  scenario.call("get-item", { params: { id: picked } });
 }

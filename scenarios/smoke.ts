@@ -1,23 +1,21 @@
 import { sleep } from "k6";
-import { compileOptions } from "../thresholds/compile-options.ts";
-import { findScenario } from "./catalog.ts";
-import { loadPlan } from "./lib/plan.ts";
-import { call, jsonBody } from "./lib/requests.ts";
-import { assertHealthy } from "./lib/lifecycle.ts";
+import { defineScenario, jsonBody } from "./lib/scenario.ts";
 
-const plan = loadPlan();
-export const options = compileOptions(plan, findScenario("smoke")!.endpoints);
-
-export function setup(): void {
-  assertHealthy(plan);
-}
+export const scenario = defineScenario({
+  name: "smoke",
+  description: "every endpoint of the demo shop at a trickle: is the service up and inside its SLOs at all?",
+  defaultProfile: "smoke",
+  endpoints: ["list-items", "get-item", "create-order", "get-order"],
+});
+export const options = scenario.options;
+export const setup = scenario.setup;
 
 /** One pass over every endpoint: list, open the first item, order it, read the order back. */
 export default function smoke(): void {
-  const items = jsonBody<{ items: { id: number }[] }>(call(plan, "list-items"))?.items ?? [];
+  const items = jsonBody<{ items: { id: number }[] }>(scenario.call("list-items"))?.items ?? [];
   const first = items[0]?.id ?? 1;
-  call(plan, "get-item", { params: { id: first } });
-  const order = jsonBody<{ id: string }>(call(plan, "create-order", { body: { itemId: first, quantity: 1 } }));
-  if (order?.id) call(plan, "get-order", { params: { id: order.id } });
+  scenario.call("get-item", { params: { id: first } });
+  const order = jsonBody<{ id: string }>(scenario.call("create-order", { body: { itemId: first, quantity: 1 } }));
+  if (order?.id) scenario.call("get-order", { params: { id: order.id } });
   sleep(0.1);
 }

@@ -18,12 +18,43 @@ export const summaryTrendStats = ["avg", "min", "med", "max", "p(50)", "p(90)", 
 /** Gives a crossed SLO a few seconds of samples before aborting, so one slow warm-up request cannot stop a run. */
 const abortEvaluationDelay = "5s";
 
-function executorFor(profile: Profile): Record<string, unknown> {
+/** maxVUs over the concurrency Little's law expects at the SLO latency: room for a slow tail and think time. */
+export const vuHeadroom = 2;
+
+export interface VuSizing {
+  preAllocatedVUs: number;
+  maxVUs: number;
+  sizedBy: "profile" | "littles-law";
+}
+
+/** The highest arrival rate (iterations/s) the profile asks for. */
+export function peakArrivalRate(profile: Profile): number {
+  if (profile.executor === "constant-arrival-rate") return profile.ratePerSecond;
+  return Math.max(profile.startRate, ...profile.stages.map((stage) => stage.target));
+}
+
+/**
+ * VUs for an open-model profile, unless the profile fixes them. Little's law: concurrency = arrival rate
+ * x time in the system. One iteration calls each of the scenario's endpoints, so at the SLO it lasts the
+ * sum of their p95 limits: preAllocatedVUs is that concurrency, maxVUs `vuHeadroom` times it. A service
+ * inside its SLO then never needs more VUs than exist, so dropped iterations mean a saturated generator.
+ */
+export function sizeVus(profile: Profile, endpoints: readonly PlannedEndpoint[]): VuSizing {
+  const iterationSeconds = endpoints.reduce((total, endpoint) => total + endpoint.slo.latencyP95Ms, 0) / 1000;
+  const concurrency = peakArrivalRate(profile) * iterationSeconds;
+  const sized = { preAllocatedVUs: Math.max(1, Math.ceil(concurrency)), maxVUs: Math.max(2, Math.ceil(concurrency * vuHeadroom)) };
+  const maxVUs = profile.maxVUs ?? Math.max(sized.maxVUs, profile.preAllocatedVUs ?? 0);
+  const preAllocatedVUs = profile.preAllocatedVUs ?? Math.min(sized.preAllocatedVUs, maxVUs);
+  return { preAllocatedVUs, maxVUs, sizedBy: profile.maxVUs === undefined ? "littles-law" : "profile" };
+}
+
+function executorFor(profile: Profile, endpoints: readonly PlannedEndpoint[]): Record<string, unknown> {
+  const { preAllocatedVUs, maxVUs } = sizeVus(profile, endpoints);
   const common = {
     executor: profile.executor,
     timeUnit: "1s",
-    preAllocatedVUs: profile.preAllocatedVUs,
-    maxVUs: profile.maxVUs,
+    preAllocatedVUs,
+    maxVUs,
     gracefulStop: "5s",
   };
   if (profile.executor === "constant-arrival-rate") {
@@ -41,7 +72,8 @@ function endpointThresholds(endpoint: PlannedEndpoint, abortOnFail: boolean): Re
   const tag = `{endpoint:${endpoint.name}}`;
   return {
     [`http_req_duration${tag}`]: [slo(`p(95)<${endpoint.slo.latencyP95Ms}`, abortOnFail), slo(`p(99)<${endpoint.slo.latencyP99Ms}`, abortOnFail)],
-    [`http_req_failed${tag}`]: [slo(`rate<${endpoint.slo.errorRate}`, abortOnFail)],
+    // errorRate 0 is "no failed request at all": rate<0 could never pass.
+    [`http_req_failed${tag}`]: [slo(endpoint.slo.errorRate === 0 ? "rate<=0" : `rate<${endpoint.slo.errorRate}`, abortOnFail)],
     // Also proves the endpoint was exercised at all: a threshold with no samples must not pass silently.
     [`http_reqs${tag}`]: ["count>0"],
   };
@@ -54,14 +86,14 @@ export function compileOptions(plan: RunPlan, endpointNames: readonly string[]):
     if (!endpoint) throw new Error(`scenario ${plan.scenario} uses endpoint '${name}', which the config does not define`);
     return endpoint;
   });
+  // Dropped iterations are no threshold: they judge the generator, not the service. bulwark reads the
+  // count from the summary and calls a step with too many of them invalid (scripts/kinds/load/generator.ts).
   const thresholds: Record<string, ThresholdExpression[]> = {
     checks: [`rate>${plan.checksPassRate}`],
-    // A saturated load generator drops iterations instead of sending them: that must fail, not pass quietly.
-    dropped_iterations: [`count<=${plan.profile.maxDroppedIterations}`],
   };
   for (const endpoint of endpoints) Object.assign(thresholds, endpointThresholds(endpoint, plan.profile.abortOnFail));
   return {
-    scenarios: { [plan.scenario]: executorFor(plan.profile) },
+    scenarios: { [plan.scenario]: executorFor(plan.profile, endpoints) },
     thresholds,
     summaryTrendStats,
     setupTimeout: "30s",

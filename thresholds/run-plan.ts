@@ -7,6 +7,8 @@ export interface PlannedEndpoint {
   path: string;
   criticality: Criticality;
   slo: Slo;
+  /** The config's example request (path parameters, body, expected status), for the `endpoints` scenario. */
+  example?: { params?: Record<string, string | number>; body?: unknown; status?: number };
 }
 
 /**
@@ -20,7 +22,8 @@ export interface RunPlan {
   profileName: string;
   profile: Profile;
   baseUrl: string;
-  healthPath: string;
+  /** Checked in setup() before any load; null: the environment has no health check. */
+  healthPath: string | null;
   endpoints: PlannedEndpoint[];
   checksPassRate: number;
 }

@@ -2,24 +2,52 @@ import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 import { regressionPolicySchema } from "./regression-policy.ts";
 
-/** A duration string ("500ms", "30s", "2m", "1h30m"), strictly positive. */
+/**
+ * The one pattern for names (suites, scenarios, endpoints, environments, profiles, drills): lower-case
+ * ASCII letters, digits and dashes, starting with a letter or digit, at most 63 characters. Names become
+ * run ids, file names and metric tags, so nothing else is safe everywhere (docs/configuration.md).
+ */
+export const namePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const nameRule = "must be lower-case ASCII letters, digits and dashes, starting with a letter or digit, at most 63 characters";
+export const nameSchema = z.string().regex(namePattern, nameRule);
+
+/** The longest duration a config may ask for: longer loads belong to a scheduler, not one process. */
+export const longestDurationMs = 7 * 24 * 3_600_000;
+
+/** A duration string ("500ms", "30s", "2m", "1h30m"), strictly positive, at most 7 days; surrounding spaces are trimmed. */
 export const durationSchema = z
   .string()
+  .trim()
   .describe('duration such as "500ms", "30s", "15m" or "4h"')
-  .refine((text) => parseDuration(text) !== null, { message: 'must be a duration such as "30s", "2m" or "1h30m"' })
-  .refine((text) => (parseDuration(text) ?? 0) > 0, { message: "must be greater than zero" });
+  .superRefine((text, context) => {
+    const ms = parseDuration(text);
+    const problem =
+      ms === null ? 'must be a duration such as "30s", "2m" or "1h30m"' : ms <= 0 ? "must be greater than zero" : ms > longestDurationMs ? "must be at most 7 days (168h): longer loads belong to a scheduler" : undefined;
+    if (problem) context.addIssue({ code: "custom", message: `invalid duration ${JSON.stringify(text)}: ${problem}`, input: text });
+  });
 
-const positiveMs = z.number().positive();
+/** Latency limits above an hour are timeouts, not latencies: almost certainly a unit mistake (seconds for ms). */
+const positiveMs = z.number().positive().max(3_600_000, "must be at most 3600000 ms (1 h): a longer limit is a timeout, not a latency");
+/** One engine process schedules at most this many iterations per second. */
+const arrivalRate = z.number().max(1_000_000, "must be at most 1000000 iterations/s: one load engine process cannot start more");
 const fraction = z.number().min(0).max(1);
+
+const sloFields = {
+  latencyP95Ms: positiveMs.describe("95th percentile of request duration must stay below this (ms)"),
+  latencyP99Ms: positiveMs.describe("99th percentile of request duration must stay below this (ms)"),
+  errorRate: fraction.describe("share of failed requests must stay below this (0.001 = 99.9 % availability); 0 means no failed request at all"),
+};
 
 /** Service level objectives for one endpoint; every field has the production-readiness default. */
 export const sloSchema = z
   .object({
-    latencyP95Ms: positiveMs.default(200).describe("95th percentile of request duration must stay below this (ms)"),
-    latencyP99Ms: positiveMs.default(500).describe("99th percentile of request duration must stay below this (ms)"),
-    errorRate: fraction.default(0.001).describe("share of failed requests must stay below this (0.001 = 99.9 % availability)"),
+    latencyP95Ms: sloFields.latencyP95Ms.default(200),
+    latencyP99Ms: sloFields.latencyP99Ms.default(500),
+    errorRate: sloFields.errorRate.default(0.001),
   })
   .strict();
+/** Overrides of an SLO: only the fields written (sloSchema.partial() would fill the others with the defaults). */
+export const sloOverrideSchema = z.object(sloFields).partial().strict();
 export type Slo = z.infer<typeof sloSchema>;
 
 export const criticalitySchema = z.enum(["critical", "standard"]);
@@ -27,29 +55,38 @@ export type Criticality = z.infer<typeof criticalitySchema>;
 
 export const endpointSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes").describe("tag value used in metrics and reports"),
+    name: nameSchema.describe("tag value used in metrics and reports"),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("GET"),
     path: z.string().startsWith("/", "must start with /").describe("path template; {id} marks a variable part"),
     criticality: criticalitySchema.default("standard"),
-    slo: sloSchema.partial().optional().describe("overrides of the SLO of this endpoint's criticality"),
+    slo: sloOverrideSchema.optional().describe("overrides of the SLO of this endpoint's criticality"),
+    example: z
+      .object({
+        params: z.record(z.string(), z.union([z.string(), z.number()])).optional().describe("values for the path template's {placeholders}"),
+        body: z.unknown().optional().describe("JSON body sent with the request"),
+        status: z.number().int().min(100).max(599).optional().describe("the status a good answer has (default: 201 for POST, else 200)"),
+      })
+      .strict()
+      .optional()
+      .describe("an example request: the built-in `endpoints` scenario calls the endpoint with it"),
   })
   .strict();
 export type EndpointConfig = z.infer<typeof endpointSchema>;
 
 const vusSchema = {
-  preAllocatedVUs: z.number().int().positive().default(10).describe("VUs allocated before the test starts"),
-  maxVUs: z.number().int().positive().default(50).describe("upper bound of VUs the engine may allocate to keep the arrival rate"),
-  maxDroppedIterations: z.number().int().min(0).default(0).describe("iterations the generator may drop before the run fails"),
+  preAllocatedVUs: z.number().int().positive().optional().describe("VUs allocated before the test starts; default: sized by Little's law (arrival rate x SLO latency)"),
+  maxVUs: z.number().int().positive().optional().describe("upper bound of VUs the engine may allocate to keep the arrival rate; default: Little's law with headroom (docs/load-gate.md)"),
+  maxDroppedIterations: z.number().int().min(0).default(0).describe("iterations the generator may drop before the step is invalid (load generator saturated, exit 3)"),
 };
 
-const stageSchema = z.object({ target: z.number().min(0).describe("arrival rate (iterations/s) at the end of the stage"), duration: durationSchema }).strict();
+const stageSchema = z.object({ target: arrivalRate.min(0).describe("arrival rate (iterations/s) at the end of the stage"), duration: durationSchema }).strict();
 
 /** Open-model load shapes: arrival-rate executors, so a slow service cannot hide behind coordinated omission. */
 export const profileSchema = z.discriminatedUnion("executor", [
   z
     .object({
       executor: z.literal("constant-arrival-rate"),
-      ratePerSecond: z.number().positive().describe("iterations started per second"),
+      ratePerSecond: arrivalRate.positive().describe("iterations started per second"),
       duration: durationSchema,
       ...vusSchema,
       abortOnFail: z.boolean().default(false),
@@ -58,7 +95,7 @@ export const profileSchema = z.discriminatedUnion("executor", [
   z
     .object({
       executor: z.literal("ramping-arrival-rate"),
-      startRate: z.number().min(0).default(0),
+      startRate: arrivalRate.min(0).default(0),
       stages: z.array(stageSchema).min(1),
       ...vusSchema,
       abortOnFail: z.boolean().default(false).describe("stop as soon as an SLO threshold is crossed (stress, breakpoint)"),
@@ -89,15 +126,18 @@ export const environmentSchema = z
     description: z.string().default(""),
     demo: z.boolean().default(false).describe("start the embedded demo target on 127.0.0.1 and aim at it"),
     baseUrl: z.url({ protocol: /^https?$/ }).optional().describe("base URL of the service under test (not needed when demo is true)"),
-    healthPath: z.string().startsWith("/").default("/health"),
+    healthPath: z
+      .union([z.string().startsWith("/"), z.literal(false), z.null()])
+      .default("/health")
+      .describe("checked before any load (GET, must answer 200); null or false: no health check"),
     auth: z
       .object({ bearerTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name") })
       .strict()
       .optional()
       .describe("bearer token read from the named environment variable; never printed or written to a report"),
-    profiles: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe("per-profile overrides for this environment"),
-    suites: z.record(z.string(), z.object({ profile: z.string().min(1) }).strict()).default({}).describe("profile each suite uses here"),
-    slo: z.record(z.string(), sloSchema.partial()).default({}).describe("per-endpoint SLO overrides for this environment"),
+    profiles: z.record(nameSchema, z.record(z.string(), z.unknown())).default({}).describe("per-profile overrides for this environment"),
+    suites: z.record(nameSchema, z.object({ profile: z.string().min(1) }).strict()).default({}).describe("profile each suite uses here"),
+    slo: z.record(nameSchema, sloOverrideSchema).default({}).describe("per-endpoint SLO overrides for this environment"),
     allowChaos: z.boolean().default(false),
     allowDestructive: z.boolean().default(false).describe("destructive drill steps may run here (with --confirm-destroy)"),
   })
@@ -113,10 +153,10 @@ export const baseConfigShape = {
     .default({ critical: sloSchema.parse({}), standard: sloSchema.parse({ latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 }) }),
   checksPassRate: fraction.default(0.999).describe("share of checks (k6 check()) that must pass"),
   endpoints: z.array(endpointSchema).min(1),
-  profiles: z.record(z.string(), profileSchema),
-  suites: z.record(z.string(), suiteSchemaWith(anySuiteStepSchema)),
-  environments: z.record(z.string(), environmentSchema),
-  defaultEnvironment: z.string().default("local"),
+  profiles: z.record(nameSchema, profileSchema),
+  suites: z.record(nameSchema, suiteSchemaWith(anySuiteStepSchema)),
+  environments: z.record(nameSchema, environmentSchema),
+  defaultEnvironment: nameSchema.default("local"),
 };
 
 /** The base config on its own; the full schema (with every kind's keys) is the registry's. */

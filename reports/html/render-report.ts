@@ -1,5 +1,7 @@
 import { engineLabel, type Check, type StepResult } from "../summary-schema.ts";
 import { format, type Comparison } from "../run-history/baseline.ts";
+import { formatLimit, formatObserved, generatorFigures } from "../../scripts/core/format.ts";
+import { checkVerdictLabel } from "../../scripts/core/step-result.ts";
 import type { Phase, ReplicaTimeline, ReportInput } from "./report-input.ts";
 
 /** The browser-side parts inlined into the page: the charting library and the script that draws. */
@@ -11,9 +13,12 @@ export interface ReportAssets {
 
 /** What the in-page script reads: times as Unix seconds, everything aligned for the charts. */
 export interface ChartData {
-  steps: { name: string; series: ReportInput["timeSeries"][string] | null; phases: ChartPhase[] }[];
+  steps: { name: string; series: ReportInput["timeSeries"][string] | null; phases: ChartPhase[]; latencyLimits: Record<string, LatencyLimits> }[];
   replicas: { target: string; time: number[]; desired: number[]; ready: number[]; phases: ChartPhase[] }[];
 }
+/** An endpoint's latency limits by percentile series name (p95, p99): the charts mark seconds above them. */
+type LatencyLimits = Partial<Record<"p50" | "p90" | "p95" | "p99", number>>;
+
 interface ChartPhase {
   name: string;
   kind: Phase["kind"];
@@ -32,12 +37,32 @@ function chartPhase(phase: Phase): ChartPhase {
   return { name: phase.name, kind: phase.kind, start: unixSeconds(phase.start), end: unixSeconds(phase.end) };
 }
 
+const latencySelector = /^http_req_duration\{endpoint:([^}]+)\}$/;
+const upperBound = /^p\((50|90|95|99)\)\s*<=?\s*/;
+
+/** The whole-run percentile checks of one endpoint's latency, as summary.json holds them. */
+export function latencyChecks(step: StepResult, endpoint: string): Check[] {
+  return step.checks.filter((check) => check.kind === "threshold" && latencySelector.exec(check.metric ?? "")?.[1] === endpoint && upperBound.test(check.expression ?? ""));
+}
+
+function latencyLimits(step: StepResult): Record<string, LatencyLimits> {
+  const limits: Record<string, LatencyLimits> = {};
+  for (const check of step.checks) {
+    const endpoint = latencySelector.exec(check.metric ?? "")?.[1];
+    const percentile = upperBound.exec(check.expression ?? "")?.[1] as "50" | "90" | "95" | "99" | undefined;
+    if (!endpoint || !percentile || check.limit === null || check.kind !== "threshold") continue;
+    limits[endpoint] = { ...limits[endpoint], [`p${percentile}`]: check.limit };
+  }
+  return limits;
+}
+
 export function chartData(input: ReportInput): ChartData {
   return {
     steps: input.summary.steps.map((step) => ({
       name: step.name,
       series: input.timeSeries[step.name] ?? null,
       phases: input.phases.filter((phase) => phase.step === undefined || phase.step === step.name).map(chartPhase),
+      latencyLimits: latencyLimits(step),
     })),
     replicas: input.replicas.map((timeline: ReplicaTimeline) => ({
       target: timeline.target,
@@ -49,11 +74,9 @@ export function chartData(input: ReportInput): ChartData {
   };
 }
 
-function formatCheckValue(value: number | null, unit: Check["unit"]): string {
+function formatCheckValue(value: number | null, limit: number | null, unit: Check["unit"]): string {
   if (value === null) return "–";
-  if (unit === "ms" || unit === "ratio") return format(value, unit);
-  if (unit === "per-second") return `${value.toFixed(1)}/s`;
-  return `${Number.isInteger(value) ? value : value.toFixed(2)}${unit === "s" ? " s" : unit === "replicas" ? " replicas" : ""}`;
+  return formatObserved(value, limit, unit);
 }
 
 function badge(verdict: string): string {
@@ -73,7 +96,7 @@ function checkRows(rows: { step: StepResult; check: Check }[]): string {
   return rows
     .map(
       ({ step, check }) =>
-        `<tr class="${escapeHtml(check.verdict)}${isRegressed(check) ? " regressed" : ""}"><td>${badge(isRegressed(check) && check.verdict === "pass" ? "regressed" : check.verdict)}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? formatCheckValue(check.limit, check.unit))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
+        `<tr class="${escapeHtml(checkVerdictLabel(check))}${isRegressed(check) ? " regressed" : ""}"><td>${badge(isRegressed(check) && check.verdict === "pass" ? "regressed" : checkVerdictLabel(check))}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.limit, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? (check.limit === null ? "–" : formatLimit(check.limit, check.unit)))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
     )
     .join("\n");
 }
@@ -110,10 +133,13 @@ function comparisonSection(comparison: Comparison | null): string {
 
 function stepSection(step: StepResult, index: number, input: ReportInput): string {
   const series = input.timeSeries[step.name];
-  const header = `<h2>${escapeHtml(step.name)} ${badge(step.verdict)}</h2><p class="muted">${escapeHtml([step.kind, step.scenario, step.profile].filter(Boolean).join(" · "))} · ${(step.durationMs / 1000).toFixed(1)} s${step.error ? ` · ${escapeHtml(step.error)}` : ""}</p>`;
+  const header = `<h2>${escapeHtml(step.name)} ${badge(step.verdict)}</h2><p class="muted">${escapeHtml([step.kind, step.scenario, step.profile].filter(Boolean).join(" · "))} · ${(step.durationMs / 1000).toFixed(1)} s${step.error ? ` · ${escapeHtml(step.error)}` : ""}</p>${step.generator ? `<p class="muted generator">load generator: ${escapeHtml(generatorFigures(step.generator))}</p>` : ""}`;
   if (!series || series.time.length === 0) return `<section class="step">${header}<p class="muted">No metric time series was recorded for this step.</p></section>`;
   const endpointCharts = series.endpoints
-    .map((endpoint, endpointIndex) => `<figure><figcaption>${escapeHtml(endpoint.name)}: latency percentiles (ms)</figcaption><div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}" data-endpoint-name="${escapeHtml(endpoint.name)}"></div></figure>`)
+    .map(
+      (endpoint, endpointIndex) =>
+        `<figure class="endpoint-latency" data-endpoint-name="${escapeHtml(endpoint.name)}"><figcaption>${escapeHtml(endpoint.name)}: latency percentiles per second (ms)</figcaption>${wholeRunLatency(step, endpoint.name)}<div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}" data-endpoint-name="${escapeHtml(endpoint.name)}"></div><p class="marked muted" data-marked-for="${escapeHtml(endpoint.name)}"></p></figure>`,
+    )
     .join("\n");
   return `<section class="step">${header}
 <div class="grid">
@@ -122,8 +148,24 @@ function stepSection(step: StepResult, index: number, input: ReportInput): strin
 <figure><figcaption>failed requests per second by endpoint</figcaption><div class="chart" data-chart="errors" data-step="${index}"></div></figure>
 <figure><figcaption>virtual users and dropped iterations</figcaption><div class="chart" data-chart="vus" data-step="${index}"></div></figure>
 ${endpointCharts}
-</div></section>`;
+</div>${series.endpoints.length > 0 ? definitions : ""}</section>`;
 }
+
+/**
+ * Beside an endpoint's per-second chart: its whole-run percentile checks as summary.json holds them (the
+ * engine's value and the exact-count judgement), so a second above the limit is never read as the verdict.
+ */
+function wholeRunLatency(step: StepResult, endpoint: string): string {
+  const checks = latencyChecks(step, endpoint);
+  if (checks.length === 0) return "";
+  const lines = checks.map(
+    (check) =>
+      `<p class="whole-run-check" data-expression="${escapeHtml(check.expression ?? "")}" data-verdict="${escapeHtml(checkVerdictLabel(check))}">${badge(checkVerdictLabel(check))} <b>whole run ${escapeHtml(check.expression ?? check.name)}</b>: <span class="reason">${escapeHtml(check.reason)}</span></p>`,
+  );
+  return `<div class="whole-run">${lines.join("")}</div>`;
+}
+
+const definitions = `<p class="muted definitions">Per-second curves: the nearest-rank percentile of the requests that finished in that second, from bulwark's log histogram (within 0.8 %); red points mark seconds above the endpoint's limit. Whole-run figures and verdicts: the engine's, over every request of the step; a percentile check passes when few enough requests were at or over the limit (exact counts, docs/reports.md).</p>`;
 
 function replicaSection(input: ReportInput): string {
   if (input.replicas.length === 0) return "";
@@ -146,12 +188,13 @@ h1 { font-size: 1.5rem; margin: 0 0 4px; display: flex; gap: 12px; align-items: 
 h2 { font-size: 1.15rem; margin: 28px 0 6px; display: flex; gap: 10px; align-items: center; }
 .muted { color: var(--muted); margin: 2px 0; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: .8rem; font-weight: 600; color: #fff; background: var(--muted); }
-.badge.pass { background: var(--pass); } .badge.fail, .badge.error { background: var(--fail); } .badge.no-data, .badge.aborted, .badge.regressed { background: var(--warn); }
+.badge.pass { background: var(--pass); } .badge.fail, .badge.error { background: var(--fail); } .badge.invalid { background: #8250df; } .badge.no-data, .badge.aborted, .badge.regressed { background: var(--warn); }
 h1 .badge { font-size: 1rem; padding: 4px 14px; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin-top: 8px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #d0d7de; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.fail td, tr.regression td, tr.regressed td { background: #ffebe9; } tr.no-data td, tr.insufficient-history td { background: #fff8c5; }
+tr.fail td, tr.regression td, tr.regressed td { background: #ffebe9; } tr.invalid td { background: #fbefff; }
+.whole-run { font-size: .85rem; margin: 2px 0 6px; } .whole-run p { margin: 2px 0; } .marked { font-size: .8rem; } tr.no-data td, tr.insufficient-history td { background: #fff8c5; }
 .headline.regression { color: var(--fail); font-weight: 600; } .headline.insufficient-history { color: var(--warn); font-weight: 600; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); gap: 12px 24px; }
 figure { margin: 0; } figcaption { font-size: .85rem; font-weight: 600; margin: 6px 0; }

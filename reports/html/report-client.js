@@ -4,7 +4,9 @@
   "use strict";
   var data = JSON.parse(document.getElementById("bulwark-chart-data").textContent);
   var palette = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#e16f24", "#6e7781"];
-  var percentileColours = { p50: "#1a7f37", p90: "#0969da", p95: "#8250df", p99: "#cf222e", max: "#6e7781" };
+  // Red is kept for what crosses a limit: the limit line and the seconds above it.
+  var percentileColours = { p50: "#1a7f37", p90: "#0969da", p95: "#8250df", p99: "#e16f24", max: "#6e7781" };
+  var aboveLimitColour = "#d1242f";
   var phaseFill = { fault: "rgba(207,34,46,0.14)", drill: "rgba(9,105,218,0.12)", load: "rgba(26,127,55,0.10)", other: "rgba(120,120,120,0.14)" };
   var charts = [];
 
@@ -36,7 +38,7 @@
     return Math.max(320, element.clientWidth || 620);
   }
 
-  function draw(element, series, columns, phases, valueSuffix) {
+  function draw(element, series, columns, phases, valueSuffix, afterDraw) {
     if (columns[0].length === 0 || !columns.slice(1).some(hasValues)) {
       element.textContent = "no data";
       element.className += " empty";
@@ -71,11 +73,42 @@
           return Object.assign({ width: 1.5, spanGaps: false }, entry);
         }),
       ),
-      hooks: { drawClear: [shadePhases(phases)] },
+      hooks: { drawClear: [shadePhases(phases)], draw: afterDraw ? [afterDraw] : [] },
       cursor: { drag: { x: true, y: false } },
     };
-    charts.push({ element: element, chart: new uPlot(options, columns, element) });
+    var chart = new uPlot(options, columns, element);
+    charts.push({ element: element, chart: chart });
     element.setAttribute("data-drawn", "true");
+    return chart;
+  }
+
+  function timeText(seconds) {
+    return new Date(seconds * 1000).toISOString().slice(11, 19);
+  }
+
+  /** The seconds whose value is above the limit: [{time, value}]. */
+  function aboveLimit(time, values, limit) {
+    var points = [];
+    for (var i = 0; i < time.length; i++) if (values[i] !== null && values[i] !== undefined && values[i] > limit) points.push({ time: time[i], value: values[i] });
+    return points;
+  }
+
+  /**
+   * Where the marks were drawn, in canvas pixels, on the chart element (data-marks) for anyone checking
+   * the page, and as text under the chart for people.
+   */
+  function describeMarks(element, chart, points, name, limit) {
+    element.setAttribute("data-marks", JSON.stringify(points.map(function (point) {
+      return { time: point.time, value: point.value, x: Math.round(chart.valToPos(point.time, "x", true)), y: Math.round(chart.valToPos(point.value, "y", true)) };
+    })));
+    var caption = document.querySelector('.marked[data-marked-for="' + element.getAttribute("data-endpoint-name") + '"]');
+    if (!caption) return;
+    if (points.length === 0) {
+      caption.textContent = "No second's " + name + " was above the " + limit + " ms limit.";
+      return;
+    }
+    var listed = points.slice(0, 8).map(function (point) { return timeText(point.time) + " (" + Math.round(point.value) + " ms)"; }).join(", ");
+    caption.textContent = points.length + " second" + (points.length === 1 ? "" : "s") + " with " + name + " above the " + limit + " ms limit (red points): " + listed + (points.length > 8 ? ", …" : "") + ".";
   }
 
   function stepCharts(element, step) {
@@ -98,8 +131,26 @@
     } else if (kind === "endpoint-latency") {
       var endpoint = endpoints[Number(element.getAttribute("data-endpoint"))];
       var names = ["p50", "p90", "p95", "p99", "max"];
-      draw(element, names.map(function (name) { return { label: name, stroke: percentileColours[name], dash: name === "max" ? [4, 4] : undefined }; }),
-        [time].concat(names.map(function (name) { return endpoint.latencyMs[name]; })), step.phases, " ms");
+      var seriesOptions = names.map(function (name) { return { label: name, stroke: percentileColours[name], dash: name === "max" ? [4, 4] : undefined }; });
+      var columns = [time].concat(names.map(function (name) { return endpoint.latencyMs[name]; }));
+      var limit = (step.latencyLimits[endpoint.name] || {}).p95;
+      var marked = [];
+      if (limit !== undefined) {
+        marked = aboveLimit(time, endpoint.latencyMs.p95, limit);
+        var markedSet = {};
+        marked.forEach(function (point) { markedSet[point.time] = true; });
+        seriesOptions.push({ label: "p95 limit", stroke: aboveLimitColour, width: 1, dash: [8, 4], points: { show: false } });
+        columns.push(time.map(function () { return limit; }));
+        seriesOptions.push({
+          label: "p95 above limit",
+          stroke: aboveLimitColour,
+          width: 0,
+          paths: function () { return null; },
+          points: { show: true, space: 0, size: 9, width: 1, stroke: aboveLimitColour, fill: aboveLimitColour },
+        });
+        columns.push(time.map(function (second, i) { return markedSet[second] ? endpoint.latencyMs.p95[i] : null; }));
+      }
+      draw(element, seriesOptions, columns, step.phases, " ms", limit === undefined ? undefined : function (u) { describeMarks(element, u, marked, "p95", limit); });
     }
   }
 

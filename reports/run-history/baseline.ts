@@ -33,6 +33,14 @@ export interface BaselineDescription {
   wanted: number;
   needed: number;
   suite: { kind: string; name: string; environment: string };
+  /**
+   * Baseline runs recorded under k6 (k6Version, no engineVersion): their percentiles were interpolated
+   * between ranks and their verdicts judged on those, not on exact counts. Optional: absent in comparisons
+   * written before it existed.
+   */
+  interpolatedPercentileRuns?: string[];
+  /** A chosen baseline run whose verdict was not pass (e.g. invalid: load generator saturated). */
+  notPassing?: { runId: string; verdict: string };
 }
 
 export interface Comparison {
@@ -44,7 +52,13 @@ export interface Comparison {
   headline: string;
 }
 
-/** Passing runs of the same kind, name and environment that started before `current`, newest first. */
+/** Runs judged with k6's interpolated percentiles: recorded before bulwark had its own engine. */
+export const judgedWithInterpolatedPercentiles = (run: Pick<RunSummary, "engineVersion" | "k6Version">): boolean => !run.engineVersion && Boolean(run.k6Version);
+
+/**
+ * Passing runs of the same kind, name and environment that started before `current`, newest first. An
+ * invalid run (load generator saturated) is not passing: it never becomes part of a baseline.
+ */
 export function selectBaselineRuns(current: RunSummary, history: readonly RunSummary[], count: number): RunSummary[] {
   return history
     .filter(
@@ -77,6 +91,8 @@ function compare(current: RunSummary, baselineRuns: RunSummary[], policy: Regres
     ...shape,
     runIds: baselineRuns.map((run) => run.runId),
     suite: { kind: current.kind, name: current.name, environment: current.environment },
+    interpolatedPercentileRuns: baselineRuns.filter(judgedWithInterpolatedPercentiles).map((run) => run.runId),
+    ...(shape.source === "run" && baselineRuns[0] && baselineRuns[0].verdict !== "pass" ? { notPassing: { runId: baselineRuns[0].runId, verdict: baselineRuns[0].verdict } } : {}),
   };
   const metrics: MetricComparison[] = [];
   for (const step of current.steps) {
@@ -124,7 +140,22 @@ function compareMetric(step: string, endpoint: string, metric: ComparedMetric, c
   return { ...base, baseline, spread, limit, change, status: "ok", reason: `within the baseline: ${described}, limit ${format(limit, unit)}` };
 }
 
+/** What a reader must know about the baseline itself before trusting the comparison. */
+function baselineNotes(baseline: BaselineDescription): string {
+  const notes: string[] = [];
+  const interpolated = baseline.interpolatedPercentileRuns?.length ?? 0;
+  if (interpolated > 0) {
+    notes.push(`baseline includes ${interpolated === baseline.runIds.length && interpolated === 1 ? "a run" : `${interpolated} of ${baseline.runIds.length} runs`} judged with interpolated percentiles (k6), not exact counts`);
+  }
+  if (baseline.notPassing) notes.push(`baseline run ${baseline.notPassing.runId} is ${baseline.notPassing.verdict}, not a passing run`);
+  return notes.length > 0 ? ` (${notes.join("; ")})` : "";
+}
+
 function headline(status: Comparison["status"], baseline: BaselineDescription, regressions: MetricComparison[], compared: number): string {
+  return headlineWithoutNotes(status, baseline, regressions, compared) + baselineNotes(baseline);
+}
+
+function headlineWithoutNotes(status: Comparison["status"], baseline: BaselineDescription, regressions: MetricComparison[], compared: number): string {
   const suite = `${baseline.suite.kind} ${baseline.suite.name} on ${baseline.suite.environment}`;
   const against = baseline.source === "run" ? `run ${baseline.runIds[0]}` : `the median of the last ${baseline.runIds.length} passing runs of ${suite}`;
   if (status === "insufficient-history") {

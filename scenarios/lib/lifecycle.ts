@@ -4,6 +4,7 @@ import { authorizationHeaders } from "./requests.ts";
 
 /** setup(): refuse to put load on a target that is not healthy, with a message that says why. */
 export function assertHealthy(plan: RunPlan): void {
+  if (plan.healthPath === null) return;
   const url = plan.baseUrl.replace(/\/$/, "") + plan.healthPath;
   const response = http.get(url, { headers: authorizationHeaders(), tags: { endpoint: "health-check" }, timeout: "5s" });
   if (response.status !== 200) {

@@ -1,6 +1,6 @@
 import { bundleScenarios } from "../kinds/load/bundle.ts";
 import { say } from "../core/output.ts";
-import { scenarioCatalog } from "../../scenarios/catalog.ts";
+import { listScenarios } from "../kinds/load/scenarios.ts";
 import { runBulwark } from "./bulwark-cli.ts";
 import { median } from "./stats.ts";
 
@@ -17,7 +17,7 @@ const warmBundles = 5;
 
 /** (c) bundleScenarios() over every scenario of the catalogue, the function `run` and `gate` call. */
 export async function measureBundleTime(): Promise<BundleTime> {
-  const scenarios = scenarioCatalog.map((entry) => entry.name);
+  const scenarios = listScenarios().map((entry) => entry.name);
   say(`bench: (c) bundling ${scenarios.length} scenarios, 1 cold + ${warmBundles} warm`);
   const time = async () => {
     const started = process.hrtime.bigint();

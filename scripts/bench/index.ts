@@ -2,12 +2,14 @@
  * `npm run bench`: the load engine's benchmark (docs/benchmarks.md), then a pointer to the metric-stream
  * aggregation benchmark. Not a test: it measures and reports, it does not judge the build.
  *
- *   node dist/bench.mjs [--quick] [--trials N] [--only one-get,browse,suite,memory,lag,startup,bundle,gate,accuracy]
+ *   node dist/bench.mjs [--quick] [--trials N] [--only one-get,browse,suite,memory,lag,startup,bundle,gate,accuracy,validate]
  *
- * Figures may also be named by their number or letter: 1-6, c, d, e.
+ * Figures may also be named by their number or letter: 1-6, c, d, e, f. `validate` (f, config
+ * validation time by number of endpoints) needs no load engine.
  */
 import { parseArgs } from "node:util";
-import { say } from "../core/output.ts";
+import { say, table } from "../core/output.ts";
+import { measureValidation } from "./figure-validate.ts";
 import { figureAliases, figureNames, runLoadBench, type FigureName } from "./load-bench.ts";
 import { defaultSettings, quickSettings } from "./settings.ts";
 
@@ -29,14 +31,21 @@ if (values.trials !== undefined) {
   }
   settings.trials = trials;
 }
-const requested = values.only ? values.only.split(",").map((name) => name.trim()).map((name) => figureAliases[name] ?? name) : [...figureNames];
-const unknown = requested.filter((name) => !(figureNames as readonly string[]).includes(name));
+const knownFigures: readonly string[] = [...figureNames, "validate"];
+const requested = values.only ? values.only.split(",").map((name) => name.trim()).map((name) => (name === "f" ? "validate" : (figureAliases[name] ?? name))) : [...knownFigures];
+const unknown = requested.filter((name) => !knownFigures.includes(name));
 if (unknown.length > 0) {
-  say(`bench: --only: unknown figure(s) ${unknown.join(", ")} (known: ${figureNames.join(", ")}, or 1-6, c, d, e)`);
+  say(`bench: --only: unknown figure(s) ${unknown.join(", ")} (known: ${knownFigures.join(", ")}, or 1-6, c, d, e, f)`);
   process.exit(2);
 }
 
-const { ok } = await runLoadBench(settings, new Set(requested as FigureName[]));
+if (requested.includes("validate")) {
+  const rows = measureValidation(settings.trials);
+  process.stdout.write(`\n(f) config validation (median of ${settings.trials} trial(s), JSON already parsed)\n`);
+  process.stdout.write(table([["endpoints", "validate", "per 1000 endpoints"], ...rows.map((row) => [String(row.endpoints), `${row.medianMs.toFixed(0)} ms`, `${row.msPerThousandEndpoints.toFixed(1)} ms`])]) + "\n");
+}
+const loadFigures = requested.filter((name) => name !== "validate") as FigureName[];
+const { ok } = loadFigures.length > 0 ? await runLoadBench(settings, new Set(loadFigures)) : { ok: true };
 
 // scripts/bench/timeseries.ts runs its benchmark at import time and exports nothing to call.
 process.stdout.write("\nmetric-stream aggregation benchmark (separate): npm run bench:timeseries -- [--samples N] [--file samples.json]\n");

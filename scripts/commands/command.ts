@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../core/errors.ts";
+import { withoutUrlCredentials } from "../core/quote-value.ts";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -48,6 +49,15 @@ export function stringFlag(context: CommandContext, name: string, envFallback?: 
   if (typeof value === "string") return value;
   if (envFallback && process.env[envFallback]) return process.env[envFallback];
   return undefined;
+}
+
+/**
+ * Where a string flag's value came from, for messages: `--env`, or `BULWARK_ENV=<value>` when the
+ * environment variable supplied it (a user who never typed the flag must see which variable to fix).
+ */
+export function flagLabel(context: CommandContext, name: string, envFallback?: string): string {
+  if (typeof context.flags[name] === "string" || !envFallback || !process.env[envFallback]) return `--${name}`;
+  return `${envFallback}=${withoutUrlCredentials(process.env[envFallback] ?? "")}`;
 }
 
 export function booleanFlag(context: CommandContext, name: string): boolean {

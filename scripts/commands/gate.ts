@@ -1,15 +1,19 @@
 import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { named } from "../../thresholds/load-config.ts";
+import { quoteName } from "../core/quote-value.ts";
 import { UsageError } from "../core/errors.ts";
-import { loadConfig, pickEnvironment } from "../registry/config.ts";
+import { loadConfig } from "../registry/config.ts";
 import { executeSteps } from "./run-steps.ts";
 import type { PlannedStep, SuiteStepContext } from "../kinds/step-kind.ts";
 import { defaultRegistry, type Registry } from "../registry/registry.ts";
 import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
+import { chooseEnvironment } from "./target-environment.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 /** Step names are unique within a run: a scenario or drill used twice gets a numbered name. */
 export function planSuiteSteps(registry: Registry, context: SuiteStepContext): PlannedStep[] {
-  const suite = context.config.suites[context.suiteName]!;
+  const suite = named(context.config.suites, context.suiteName);
+  if (!suite) throw new UsageError(`gate: unknown suite ${quoteName(context.suiteName)}`);
   const seen = new Map<string, number>();
   const uniqueName = (base: string) => {
     const count = (seen.get(base) ?? 0) + 1;
@@ -45,17 +49,17 @@ Examples:
     const [suiteName, ...extra] = context.positionals;
     if (!suiteName) throw new UsageError("gate: missing <suite> (see 'bulwark list')");
     if (extra.length > 0) throw new UsageError(`gate: unexpected argument '${extra[0]}'`);
-    const config = await loadConfig(stringFlag(context, "config"));
-    if (!config.suites[suiteName]) throw new UsageError(`gate: unknown suite '${suiteName}' (known: ${Object.keys(config.suites).join(", ")})`);
-    const { name: environmentName, environment } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const config = await loadConfig(stringFlag(context, "config"), { abortSignal: context.abortSignal });
+    if (!named(config.suites, suiteName)) throw new UsageError(`gate: unknown suite ${quoteName(suiteName)} (known: ${Object.keys(config.suites).join(", ")})`);
+    const { config: runConfig, environmentName, environment } = chooseEnvironment(config, context);
     const profileFlag = stringFlag(context, "profile");
-    if (profileFlag && !config.profiles[profileFlag]) throw new UsageError(`--profile: unknown profile '${profileFlag}' (known: ${Object.keys(config.profiles).join(", ")})`);
+    if (profileFlag !== undefined && !named(config.profiles, profileFlag)) throw new UsageError(`--profile: unknown profile ${quoteName(profileFlag)} (known: ${Object.keys(config.profiles).join(", ")})`);
     const confirmDestroy = stringFlag(context, "confirm-destroy");
     const result = await executeSteps({
       kind: "gate",
       name: suiteName,
-      steps: planSuiteSteps(defaultRegistry, { config, suiteName, environmentName, ...(profileFlag ? { profileFlag } : {}) }),
-      config,
+      steps: planSuiteSteps(defaultRegistry, { config: runConfig, suiteName, environmentName, ...(profileFlag ? { profileFlag } : {}) }),
+      config: runConfig,
       environmentName,
       ...sharedRunFlags(context, environment),
       ...(confirmDestroy ? { confirmDestroy } : {}),

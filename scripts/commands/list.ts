@@ -1,7 +1,7 @@
 import { booleanFlag, stringFlag, type Command } from "./command.ts";
 import { loadConfig } from "../registry/config.ts";
 import { printJson, say, table } from "../core/output.ts";
-import { scenarioCatalog } from "../../scenarios/catalog.ts";
+import { listScenarios } from "../kinds/load/scenarios.ts";
 import { withDrills } from "../../chaos/drills/definition.ts";
 
 export const listCommand: Command = {
@@ -17,7 +17,7 @@ Examples:
   async run(context) {
     const config = withDrills(await loadConfig(stringFlag(context, "config")));
     const listing = {
-      scenarios: scenarioCatalog.map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: [...entry.endpoints] })),
+      scenarios: listScenarios().map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: entry.endpoints === "all" ? config.endpoints.map((endpoint) => endpoint.name) : [...entry.endpoints], origin: entry.origin })),
       suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("drill" in step ? `drill ${String(step.drill)}` : String(step.scenario))) })),
       profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
       drills: Object.entries(config.drills).map(([name, drill]) => ({ name, kind: drill.kind, description: drill.description })),

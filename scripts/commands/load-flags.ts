@@ -1,5 +1,6 @@
 import type { CommandContext, OptionSpec } from "./command.ts";
-import { listFlag, stringFlag } from "./command.ts";
+import { flagLabel, listFlag, stringFlag } from "./command.ts";
+import { quoteName } from "../core/quote-value.ts";
 import { UsageError } from "../core/errors.ts";
 import { parseDemoFaults, noFaults, type DemoFaults } from "../demo-target/faults.ts";
 import { localEstate } from "./estate.ts";
@@ -14,11 +15,16 @@ export const loadOptions = {
   config: { type: "string" },
   "demo-fault": { type: "string", multiple: true },
   history: { type: "string" },
+  duration: { type: "string" },
+  rate: { type: "string" },
 } satisfies OptionSpec;
 
 export const loadFlagsHelp = `Flags:
-  --env <name>          environment from the config (default: its defaultEnvironment, "local": the demo target) [BULWARK_ENV]
-  --target <url>        base URL of the service under test, overriding the environment's [BULWARK_TARGET]
+  --env <name>          environment from the config (default: its defaultEnvironment) [BULWARK_ENV]
+  --target <url>        base URL of the service under test; without --env it runs in the "target" environment
+                        (the config's, else bulwark's defaults), never the demo's, never with chaos or destructive steps [BULWARK_TARGET]
+  --duration <d>        quick look: every profile lasts this long (e.g. 10s)
+  --rate <n>            quick look: every profile peaks at n iterations/s
   --profile <name>      load profile: smoke, load, stress, breakpoint, spike, soak
   --out <dir>           root folder of run directories (default: reports/) [BULWARK_REPORTS_DIR]
   --config <file>       config file (default: bulwark.config.json) [BULWARK_CONFIG]
@@ -30,13 +36,15 @@ export const loadFlagsHelp = `Flags:
 export function targetFlag(context: CommandContext): string | undefined {
   const target = stringFlag(context, "target", "BULWARK_TARGET");
   if (target === undefined) return undefined;
+  const label = flagLabel(context, "target", "BULWARK_TARGET");
+  const shown = quoteName(target);
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    throw new UsageError(`--target: '${target}' is not a URL (expected e.g. http://127.0.0.1:8080)`);
+    throw new UsageError(`${label}: ${shown} is not a URL (expected e.g. http://127.0.0.1:8080)`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--target: '${target}' must be an http:// or https:// URL`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${label}: ${shown} must be an http:// or https:// URL`);
   return target;
 }
 
@@ -52,6 +60,7 @@ export function demoFaultsFlag(context: CommandContext): DemoFaults {
 export function sharedRunFlags(context: CommandContext, environment: EnvironmentConfig) {
   const targetOverride = targetFlag(context);
   const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
+  const reportsRootLabel = flagLabel(context, "out", "BULWARK_REPORTS_DIR");
   const historyLocation = stringFlag(context, "history");
   const demoFaults = demoFaultsFlag(context);
   if (demoFaults !== noFaults && (targetOverride !== undefined || !environment.demo)) throw new UsageError("--demo-fault: only applies to the embedded demo target (an environment with demo: true and no --target)");
@@ -59,7 +68,7 @@ export function sharedRunFlags(context: CommandContext, environment: Environment
     estate: localEstate(demoFaults),
     abortSignal: context.abortSignal,
     ...(targetOverride ? { targetOverride } : {}),
-    ...(reportsRoot ? { reportsRoot } : {}),
+    ...(reportsRoot !== undefined ? { reportsRoot, reportsRootLabel } : {}),
     ...(historyLocation ? { historyLocation } : {}),
   };
 }

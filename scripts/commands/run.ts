@@ -1,11 +1,14 @@
 import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { named } from "../../thresholds/load-config.ts";
+import { quoteName } from "../core/quote-value.ts";
 import { UsageError } from "../core/errors.ts";
-import { loadConfig, pickEnvironment } from "../registry/config.ts";
+import { loadConfig } from "../registry/config.ts";
 import { executeSteps } from "./run-steps.ts";
 import { chooseProfile } from "../kinds/load/plan.ts";
 import { plannedLoadStep } from "../kinds/load/kind.ts";
-import { findScenario, scenarioCatalog } from "../../scenarios/catalog.ts";
+import { findScenario, listScenarios } from "../kinds/load/scenarios.ts";
 import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
+import { chooseEnvironment } from "./target-environment.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
 
 export const runCommand: Command = {
@@ -16,7 +19,7 @@ export const runCommand: Command = {
 Runs one scenario on the load engine with the SLO thresholds of the endpoints it calls, and writes
 reports/<run-id>/ (summary.json, junit.xml, summary.md).
 
-Scenarios: ${scenarioCatalog.map((entry) => entry.name).join(", ")}
+Scenarios: the built-in ones (${["endpoints", "smoke", "browse-catalog", "place-order"].join(", ")}) and the project's (its scenariosDir, default scenarios/); 'bulwark list' shows them all.
 
 ${loadFlagsHelp}
 Examples:
@@ -24,21 +27,24 @@ Examples:
   bulwark run browse-catalog --profile stress
   bulwark run smoke --demo-fault latency=300ms       # watch the p95 threshold fail (exit 1)
   bulwark run browse-catalog --env staging --target https://staging.internal.example
+  bulwark run endpoints --target http://127.0.0.1:8080 --duration 10s   # every configured endpoint, a quick look
 `,
   options: loadOptions,
   async run(context) {
     const [scenario, ...extra] = context.positionals;
     if (!scenario) throw new UsageError("run: missing <scenario> (see 'bulwark list')");
     if (extra.length > 0) throw new UsageError(`run: unexpected argument '${extra[0]}'`);
-    if (!findScenario(scenario)) throw new UsageError(`run: unknown scenario '${scenario}' (known: ${scenarioCatalog.map((entry) => entry.name).join(", ")})`);
-    const config = await loadConfig(stringFlag(context, "config"));
-    const { name: environmentName, environment } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
-    const profileName = chooseProfile({ flag: stringFlag(context, "profile"), scenario });
+    const config = await loadConfig(stringFlag(context, "config"), { abortSignal: context.abortSignal });
+    if (!findScenario(scenario)) throw new UsageError(`run: unknown scenario ${quoteName(scenario)} (known: ${listScenarios().map((entry) => entry.name).join(", ")})`);
+    const { config: runConfig, environmentName, environment } = chooseEnvironment(config, context);
+    const profileFlag = stringFlag(context, "profile");
+    if (profileFlag !== undefined && !named(config.profiles, profileFlag)) throw new UsageError(`--profile: unknown profile ${quoteName(profileFlag)} (known: ${Object.keys(config.profiles).join(", ")})`);
+    const profileName = chooseProfile({ flag: profileFlag, scenario });
     const result = await executeSteps({
       kind: "run",
       name: scenario,
       steps: [plannedLoadStep(scenario, scenario, profileName)],
-      config,
+      config: runConfig,
       environmentName,
       ...sharedRunFlags(context, environment),
     });

@@ -3,13 +3,17 @@ import { z } from "zod";
 // What every step kind yields, and all that the layers above the kinds (reports, history, JUnit, the
 // CLI) know of a step.
 
-export const verdictSchema = z.enum(["pass", "fail", "aborted", "error"]);
+/**
+ * pass, fail (a check failed: exit 1), invalid (every SLO check held but the load generator could not
+ * send the planned load, so the run proves nothing: exit 3), aborted, error (tooling: exit 3).
+ */
+export const verdictSchema = z.enum(["pass", "fail", "invalid", "aborted", "error"]);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 /** One pass/fail check of a step: an SLO threshold, a hypothesis probe, an RTO/RPO target, a regression. */
 export const checkSchema = z.object({
   name: z.string().describe("human name, e.g. 'list-items p(95) < 200 ms'"),
-  kind: z.enum(["threshold", "hypothesis", "scaling", "drill", "regression"]),
+  kind: z.enum(["threshold", "hypothesis", "scaling", "drill", "regression", "generator"]).describe("generator: whether the load generator sent the planned load (a failure makes the step invalid, not failed)"),
   metric: z.string().optional().describe("metric with its tag selector, for thresholds"),
   expression: z.string().optional().describe("threshold expression, e.g. p(95)<200"),
   endpoint: z.string().nullable().optional(),
@@ -18,6 +22,8 @@ export const checkSchema = z.object({
   unit: z.enum(["ms", "ratio", "count", "per-second", "replicas", "s"]),
   verdict: z.enum(["pass", "fail", "no-data"]),
   reason: z.string(),
+  samples: z.number().int().min(0).optional().describe("percentile and rate thresholds: the samples (requests) judged"),
+  beyondLimit: z.number().int().min(0).optional().describe("percentile thresholds: of those, the samples on the wrong side of the limit (exact count)"),
 });
 export type Check = z.infer<typeof checkSchema>;
 
@@ -50,6 +56,20 @@ export const loadTotalsSchema = z.object({
   vusMax: z.number().int().min(0),
 });
 
+/** What the load generator did in a load step: did it send the planned load, or did it saturate? */
+export const generatorStateSchema = z.object({
+  preAllocatedVUs: z.number().int().min(0),
+  maxVUs: z.number().int().min(0),
+  vusSizedBy: z.enum(["profile", "littles-law"]).describe("profile: the profile fixed the VUs; littles-law: arrival rate x SLO latency x headroom"),
+  vusMax: z.number().int().min(0).describe("the most VUs the engine had allocated"),
+  droppedIterations: z.number().int().min(0),
+  maxDroppedIterations: z.number().int().min(0),
+  engineCpuSeconds: z.number().min(0).nullable().describe("user + system CPU of the engine process, sampled every second (may miss the last second); null where /proc is not readable"),
+  engineCpuCores: z.number().min(0).nullable().describe("engineCpuSeconds per second of the step: 1 = one core busy throughout"),
+  saturated: z.boolean().describe("more iterations dropped than the profile allows"),
+});
+export type GeneratorState = z.infer<typeof generatorStateSchema>;
+
 export const stepSchema = z.object({
   name: z.string(),
   kind: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("the step kind (scenario, drill, ...): a name in the registry of step kinds"),
@@ -65,7 +85,13 @@ export const stepSchema = z.object({
   k6ExitCode: z.number().int().nullable().optional().describe("legacy: runs recorded before bulwark had its own engine"),
   totals: loadTotalsSchema.optional(),
   endpoints: z.array(endpointStatsSchema).optional(),
+  generator: generatorStateSchema.optional(),
   checks: z.array(checkSchema),
   artifacts: z.record(z.string(), z.string()).default({}).describe("files of this step in the run directory"),
 });
 export type StepResult = z.infer<typeof stepSchema>;
+
+/** How reports name a check's outcome: a failed generator check makes its step invalid, not failed. */
+export function checkVerdictLabel(check: Pick<Check, "kind" | "verdict">): string {
+  return check.kind === "generator" && check.verdict === "fail" ? "invalid" : check.verdict;
+}

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { UsageError } from "../core/errors.ts";
 import type { StepKind } from "../kinds/step-kind.ts";
-import { validateConfig, type ConfigResult } from "../../thresholds/load-config.ts";
-import { anySuiteStepSchema, baseConfigShape, suiteSchemaWith, type BaseConfig } from "../../thresholds/schema.ts";
+import { validateConfig, validateConfigInterruptibly, type ConfigResult } from "../../thresholds/load-config.ts";
+import { anySuiteStepSchema, baseConfigShape, nameSchema, suiteSchemaWith, type BaseConfig } from "../../thresholds/schema.ts";
 import { builtInKinds } from "./kinds.ts";
 
 /** The config with every kind's keys: the base's typed fields, the kinds' slices read by each kind. */
@@ -35,7 +35,7 @@ export class Registry {
   configSchema(): z.ZodType<BulwarkConfig> {
     const stepSchemas = this.kinds.map((kind) => kind.suiteStepSchema);
     const step = (stepSchemas.length === 0 ? anySuiteStepSchema : stepSchemas.length === 1 ? stepSchemas[0]! : z.union(stepSchemas as [z.ZodType, z.ZodType, ...z.ZodType[]])) as z.ZodType<Record<string, unknown>>;
-    const shape = Object.assign({}, baseConfigShape, ...this.kinds.map((kind) => kind.configShape), { suites: z.record(z.string(), suiteSchemaWith(step)) });
+    const shape = Object.assign({}, baseConfigShape, ...this.kinds.map((kind) => kind.configShape), { suites: z.record(nameSchema, suiteSchemaWith(step)) });
     return z.object(shape).strict() as unknown as z.ZodType<BulwarkConfig>;
   }
 
@@ -43,12 +43,20 @@ export class Registry {
     return validateConfig(raw, this.configSchema(), (config) => this.#kindErrors(config));
   }
 
+  /** As validate, between phases noticing an abort (Ctrl-C): exit 130 with nothing started. */
+  validateInterruptibly(raw: unknown, abortSignal?: AbortSignal): Promise<ConfigResult<BulwarkConfig>> {
+    return validateConfigInterruptibly(raw, this.configSchema(), (config) => this.#kindErrors(config), abortSignal);
+  }
+
   #kindErrors(config: BulwarkConfig): string[] {
     const stepsByKind = new Map<StepKind, { suite: string; index: number; step: Record<string, unknown> }[]>();
     for (const [suite, definition] of Object.entries(config.suites)) {
       definition.steps.forEach((step, index) => {
         const kind = this.kindOfSuiteStep(step);
-        if (kind) stepsByKind.set(kind, [...(stepsByKind.get(kind) ?? []), { suite, index, step }]);
+        if (!kind) return;
+        const steps = stepsByKind.get(kind) ?? [];
+        steps.push({ suite, index, step });
+        stepsByKind.set(kind, steps);
       });
     }
     return this.kinds.flatMap((kind) => kind.configErrors(config, stepsByKind.get(kind) ?? []));

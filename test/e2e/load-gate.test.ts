@@ -62,7 +62,7 @@ describe("load gate against the embedded demo target (real engine)", () => {
     expect(p95.map((check) => check.endpoint).sort()).toEqual(["create-order", "get-item", "list-items"]);
     for (const check of p95) expect(check.observed).toBeGreaterThanOrEqual(300);
     const junit = readFileSync(join(runDirectory, "junit.xml"), "utf8");
-    expect(junit).toMatch(/<testcase classname="smoke" name="list-items p\(95\) &lt; 200 ms">\s*<failure type="SloBreached" message="observed \d+(\.\d)? ms, required &lt; 200 ms"/);
+    expect(junit).toMatch(/<testcase classname="smoke" name="list-items p\(95\) &lt; 200 ms">\s*<failure type="SloBreached" message="100 % \((\d+)\) of \1 requests at or over 200 ms; allowed 5 % \(at most 0\); p\(95\) 3\d\d(\.\d)? ms; \1 requests: too few for p\(95\) to differ from the maximum \(20 needed\)"/);
   });
 
   it("fails the error-rate thresholds when the target answers 5 % errors", async () => {

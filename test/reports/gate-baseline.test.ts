@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FolderHistoryStore } from "../../reports/run-history/index.ts";
 import { summarySchema, type RunSummary } from "../../reports/summary-schema.ts";
-import { scenarioCatalog } from "../../scenarios/catalog.ts";
+import { findScenario } from "../../scripts/kinds/load/scenarios.ts";
 import { runCli, temporaryReportsRoot } from "../support/run-cli.ts";
 import { fakeRun } from "../unit/reports/run-summaries.ts";
 
@@ -15,9 +15,7 @@ function pastNightly(day: number): RunSummary {
     ...template,
     name: scenario,
     scenario,
-    endpoints: scenarioCatalog
-      .find((entry) => entry.name === scenario)!
-      .endpoints.map((name) => ({ ...template.endpoints![0]!, name, latencyMs: { avg: 3, p50: 3, p90: 4.5, p95: 5 + (day % 3) * 0.2, p99: 7 + (day % 2) * 0.3, max: 12 } })),
+    endpoints: (findScenario(scenario)!.endpoints as readonly string[]).map((name) => ({ ...template.endpoints![0]!, name, latencyMs: { avg: 3, p50: 3, p90: 4.5, p95: 5 + (day % 3) * 0.2, p99: 7 + (day % 2) * 0.3, max: 12 } })),
   }));
   return { ...base, steps };
 }

@@ -6,18 +6,28 @@ import (
 	"github.com/dop251/goja"
 )
 
-// newConsole builds the console object; its output goes to Environment.Log.
+// newConsole builds the console object; its output goes to Environment.Log. Its methods are made on
+// first use.
 func (v *VU) newConsole() *goja.Object {
-	console := v.rt.NewObject()
-	for name, level := range map[string]string{
-		"log": "info", "info": "info", "warn": "warn", "error": "error", "debug": "debug", "trace": "debug",
-	} {
-		_ = console.Set(name, func(call goja.FunctionCall) goja.Value {
+	return v.rt.NewDynamicObject(v.newLazyMembers(consoleMembers))
+}
+
+var consoleMembers = newMemberTable(
+	consoleMethod("log", "info"),
+	consoleMethod("info", "info"),
+	consoleMethod("warn", "warn"),
+	consoleMethod("error", "error"),
+	consoleMethod("debug", "debug"),
+	consoleMethod("trace", "debug"),
+)
+
+func consoleMethod(name, level string) member {
+	return function(name, func(v *VU) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
 			v.log(level, v.formatConsoleArgs(call.Arguments), map[string]string{"source": "console"})
 			return goja.Undefined()
-		})
-	}
-	return console
+		}
+	})
 }
 
 func (v *VU) log(level, message string, fields map[string]string) {

@@ -2,7 +2,6 @@ package jsrt
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,19 +35,94 @@ func (v *VU) installGlobals() error {
 }
 
 // setEnv sets __ENV to the environment's variables with extra (a scenario's env) merged over them.
+// __ENV reads the shared maps (the process environment can have hundreds of variables, and every VU
+// has an __ENV); what the script assigns or deletes is kept per VU.
 func (v *VU) setEnv(extra map[string]string) error {
-	merged := maps.Clone(v.env.Env)
-	if merged == nil {
-		merged = map[string]string{}
+	return v.rt.Set("__ENV", v.rt.NewDynamicObject(&envObject{v: v, base: v.env.Env, extra: extra}))
+}
+
+// envObject is __ENV: a plain object's behaviour over base with extra merged over it.
+type envObject struct {
+	v           *VU
+	base, extra map[string]string
+	assigned    map[string]goja.Value // set by the script
+	deleted     map[string]bool       // deleted by the script (and not assigned since)
+}
+
+func (e *envObject) lookup(key string) (string, bool) {
+	if value, ok := e.extra[key]; ok {
+		return value, true
 	}
-	maps.Copy(merged, extra)
-	object := v.rt.NewObject()
-	for key, value := range merged {
-		if err := object.Set(key, value); err != nil {
-			return err
+	value, ok := e.base[key]
+	return value, ok
+}
+
+func (e *envObject) Get(key string) goja.Value {
+	if value, ok := e.assigned[key]; ok {
+		return value
+	}
+	if e.deleted[key] {
+		return nil
+	}
+	if value, ok := e.lookup(key); ok {
+		return e.v.rt.ToValue(value)
+	}
+	return nil
+}
+
+func (e *envObject) Set(key string, value goja.Value) bool {
+	if e.assigned == nil {
+		e.assigned = map[string]goja.Value{}
+	}
+	e.assigned[key] = value
+	delete(e.deleted, key)
+	return true
+}
+
+func (e *envObject) Has(key string) bool {
+	if _, ok := e.assigned[key]; ok {
+		return true
+	}
+	if e.deleted[key] {
+		return false
+	}
+	_, ok := e.lookup(key)
+	return ok
+}
+
+func (e *envObject) Delete(key string) bool {
+	delete(e.assigned, key)
+	if _, ok := e.lookup(key); ok {
+		if e.deleted == nil {
+			e.deleted = map[string]bool{}
+		}
+		e.deleted[key] = true
+	}
+	return true
+}
+
+// Keys are sorted: the order of __ENV's keys is not the environment's.
+func (e *envObject) Keys() []string {
+	keys := make([]string, 0, len(e.base)+len(e.extra)+len(e.assigned))
+	for key := range e.base {
+		if _, ok := e.extra[key]; !ok && !e.deleted[key] {
+			if _, ok := e.assigned[key]; !ok {
+				keys = append(keys, key)
+			}
 		}
 	}
-	return v.rt.Set("__ENV", object)
+	for key := range e.extra {
+		if !e.deleted[key] {
+			if _, ok := e.assigned[key]; !ok {
+				keys = append(keys, key)
+			}
+		}
+	}
+	for key := range e.assigned {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // open reads a file in the init context: a string, or an ArrayBuffer with mode "b".

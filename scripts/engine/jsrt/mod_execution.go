@@ -18,9 +18,16 @@ func (e *AbortError) Error() string {
 }
 
 // newExecutionModule is k6/execution: live views of the VU, its scenario, the instance and the test.
-func (v *VU) newExecutionModule() *goja.Object {
-	module := v.rt.NewObject()
+func (v *VU) newExecutionModule() *goja.Object { return v.newLazyModule(executionMembers) }
 
+var executionMembers = newMemberTable(
+	member{name: "vu", make: (*VU).newExecutionVU},
+	member{name: "scenario", make: (*VU).newExecutionScenario},
+	member{name: "instance", make: (*VU).newExecutionInstance},
+	member{name: "test", make: (*VU).newExecutionTest},
+)
+
+func (v *VU) newExecutionVU() goja.Value {
 	vu := v.rt.NewObject()
 	v.defineGetters(vu, map[string]func() any{
 		"idInTest":            func() any { return v.id },
@@ -29,8 +36,10 @@ func (v *VU) newExecutionModule() *goja.Object {
 		"iterationInScenario": func() any { return v.iterInScen },
 	})
 	_ = vu.Set("tags", v.rt.NewDynamicObject(&vuTagsObject{v: v}))
-	_ = module.Set("vu", vu)
+	return vu
+}
 
+func (v *VU) newExecutionScenario() goja.Value {
 	scenario := v.rt.NewObject()
 	v.defineGetters(scenario, map[string]func() any{
 		"name":                func() any { return v.activation.Scenario },
@@ -40,8 +49,10 @@ func (v *VU) newExecutionModule() *goja.Object {
 		"executor":            func() any { v.throwUnsupported("exec.scenario.executor"); return nil },
 		"progress":            func() any { v.throwUnsupported("exec.scenario.progress"); return nil },
 	})
-	_ = module.Set("scenario", scenario)
+	return scenario
+}
 
+func (v *VU) newExecutionInstance() goja.Value {
 	instance := v.rt.NewObject()
 	v.defineGetters(instance, map[string]func() any{
 		"vusActive":      func() any { return v.executionCount(Execution.VUsActive) },
@@ -55,15 +66,16 @@ func (v *VU) newExecutionModule() *goja.Object {
 		"iterationsCompleted":   func() any { v.throwUnsupported("exec.instance.iterationsCompleted"); return nil },
 		"iterationsInterrupted": func() any { v.throwUnsupported("exec.instance.iterationsInterrupted"); return nil },
 	})
-	_ = module.Set("instance", instance)
+	return instance
+}
 
+func (v *VU) newExecutionTest() goja.Value {
 	test := v.rt.NewObject()
 	_ = test.Set("abort", v.abort)
 	v.defineGetters(test, map[string]func() any{
 		"options": func() any { return v.exports.Get("options") },
 	})
-	_ = module.Set("test", test)
-	return module
+	return test
 }
 
 func (v *VU) defineGetters(object *goja.Object, getters map[string]func() any) {

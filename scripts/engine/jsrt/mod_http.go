@@ -16,43 +16,58 @@ import (
 )
 
 // newHTTPModule is k6/http.
-func (v *VU) newHTTPModule() *goja.Object {
-	module := v.rt.NewObject()
-	withoutBody := func(method string) func(goja.FunctionCall) goja.Value {
+func (v *VU) newHTTPModule() *goja.Object { return v.newLazyModule(httpMembers) }
+
+var httpMembers = newMemberTable(
+	function("get", sendWithoutBody(http.MethodGet)),
+	function("head", sendWithoutBody(http.MethodHead)),
+	function("options", sendWithBody("options", http.MethodOptions)),
+	function("post", sendWithBody("post", http.MethodPost)),
+	function("put", sendWithBody("put", http.MethodPut)),
+	function("patch", sendWithBody("patch", http.MethodPatch)),
+	function("del", sendWithBody("del", http.MethodDelete)),
+	function("request", func(v *VU) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
-			return v.sendOne(strings.ToLower(method), method, call.Argument(0), goja.Undefined(), call.Argument(1))
+			method := strings.ToUpper(call.Argument(0).String())
+			return v.sendOne("request", method, call.Argument(1), call.Argument(2), call.Argument(3))
+		}
+	}),
+	function("batch", func(v *VU) func(goja.FunctionCall) goja.Value { return v.batch }),
+	function("expectedStatuses", func(v *VU) func(goja.FunctionCall) goja.Value { return v.expectedStatuses }),
+	function("setResponseCallback", func(v *VU) func(goja.FunctionCall) goja.Value { return v.setResponseCallback }),
+	function("cookieJar", func(v *VU) func(goja.FunctionCall) goja.Value {
+		return func(goja.FunctionCall) goja.Value { return v.cookieJarObject(v.http.jar) }
+	}),
+	function("asyncRequest", unsupported("http.asyncRequest")),
+	function("file", unsupported("http.file (multipart bodies)")),
+	function("url", unsupported("http.url")),
+	member{name: "CookieJar", make: func(v *VU) goja.Value {
+		return v.rt.ToValue(func(goja.ConstructorCall) *goja.Object {
+			jar, _ := cookiejar.New(nil)
+			return v.cookieJarObject(jar)
+		})
+	}},
+)
+
+func sendWithoutBody(method string) func(v *VU) func(goja.FunctionCall) goja.Value {
+	name := strings.ToLower(method)
+	return func(v *VU) func(goja.FunctionCall) goja.Value {
+		return func(call goja.FunctionCall) goja.Value {
+			return v.sendOne(name, method, call.Argument(0), goja.Undefined(), call.Argument(1))
 		}
 	}
-	withBody := func(name, method string) func(goja.FunctionCall) goja.Value {
+}
+
+func sendWithBody(name, method string) func(v *VU) func(goja.FunctionCall) goja.Value {
+	return func(v *VU) func(goja.FunctionCall) goja.Value {
 		return func(call goja.FunctionCall) goja.Value {
 			return v.sendOne(name, method, call.Argument(0), call.Argument(1), call.Argument(2))
 		}
 	}
-	setFunctions(module, map[string]func(goja.FunctionCall) goja.Value{
-		"get":     withoutBody(http.MethodGet),
-		"head":    withoutBody(http.MethodHead),
-		"options": withBody("options", http.MethodOptions),
-		"post":    withBody("post", http.MethodPost),
-		"put":     withBody("put", http.MethodPut),
-		"patch":   withBody("patch", http.MethodPatch),
-		"del":     withBody("del", http.MethodDelete),
-		"request": func(call goja.FunctionCall) goja.Value {
-			method := strings.ToUpper(call.Argument(0).String())
-			return v.sendOne("request", method, call.Argument(1), call.Argument(2), call.Argument(3))
-		},
-		"batch":               v.batch,
-		"expectedStatuses":    v.expectedStatuses,
-		"setResponseCallback": v.setResponseCallback,
-		"cookieJar":           func(goja.FunctionCall) goja.Value { return v.cookieJarObject(v.http.jar) },
-		"asyncRequest":        v.unsupportedFunction("http.asyncRequest"),
-		"file":                v.unsupportedFunction("http.file (multipart bodies)"),
-		"url":                 v.unsupportedFunction("http.url"),
-	})
-	_ = module.Set("CookieJar", func(goja.ConstructorCall) *goja.Object {
-		jar, _ := cookiejar.New(nil)
-		return v.cookieJarObject(jar)
-	})
-	return module
+}
+
+func unsupported(what string) func(v *VU) func(goja.FunctionCall) goja.Value {
+	return func(v *VU) func(goja.FunctionCall) goja.Value { return v.unsupportedFunction(what) }
 }
 
 func (v *VU) unsupportedFunction(what string) func(goja.FunctionCall) goja.Value {

@@ -11,17 +11,15 @@ import (
 	"bulwark.dev/engine/metrics"
 )
 
-func (v *VU) newK6Module() *goja.Object {
-	module := v.rt.NewObject()
-	setFunctions(module, map[string]func(goja.FunctionCall) goja.Value{
-		"check":      v.check,
-		"sleep":      v.sleep,
-		"group":      v.group,
-		"fail":       v.fail,
-		"randomSeed": v.randomSeed,
-	})
-	return module
-}
+func (v *VU) newK6Module() *goja.Object { return v.newLazyModule(k6Members) }
+
+var k6Members = newMemberTable(
+	function("check", func(v *VU) func(goja.FunctionCall) goja.Value { return v.check }),
+	function("sleep", func(v *VU) func(goja.FunctionCall) goja.Value { return v.sleep }),
+	function("group", func(v *VU) func(goja.FunctionCall) goja.Value { return v.group }),
+	function("fail", func(v *VU) func(goja.FunctionCall) goja.Value { return v.fail }),
+	function("randomSeed", func(v *VU) func(goja.FunctionCall) goja.Value { return v.randomSeed }),
+)
 
 // check(value, {name: fn|bool}, tags?) emits one checks sample per check and returns whether all
 // passed. An exception in a check function is rethrown (the checks before it are emitted).

@@ -9,14 +9,17 @@ import (
 	"bulwark.dev/engine/metrics"
 )
 
-func (v *VU) newMetricsModule() *goja.Object {
-	module := v.rt.NewObject()
-	for name, typ := range map[string]metrics.Type{
-		"Counter": metrics.Counter, "Gauge": metrics.Gauge, "Rate": metrics.Rate, "Trend": metrics.Trend,
-	} {
-		_ = module.Set(name, v.metricConstructor(name, typ))
-	}
-	return module
+func (v *VU) newMetricsModule() *goja.Object { return v.newLazyModule(metricsMembers) }
+
+var metricsMembers = newMemberTable(
+	metricMember("Counter", metrics.Counter),
+	metricMember("Gauge", metrics.Gauge),
+	metricMember("Rate", metrics.Rate),
+	metricMember("Trend", metrics.Trend),
+)
+
+func metricMember(name string, typ metrics.Type) member {
+	return member{name: name, make: func(v *VU) goja.Value { return v.rt.ToValue(v.metricConstructor(name, typ)) }}
 }
 
 // metricConstructor is `new Counter(name, isTime?)` and its kin: init context only; the metric is

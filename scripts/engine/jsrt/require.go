@@ -29,13 +29,14 @@ func (v *VU) require(call goja.FunctionCall) goja.Value {
 	return module
 }
 
-func (v *VU) newTimersModule() *goja.Object {
-	module := v.rt.NewObject()
-	for name, fn := range v.timerFunctions() {
-		_ = module.Set(name, fn)
-	}
-	return module
-}
+func (v *VU) newTimersModule() *goja.Object { return v.newLazyModule(timerMembers) }
+
+var timerMembers = newMemberTable(
+	function("setTimeout", func(v *VU) func(goja.FunctionCall) goja.Value { return v.timerFunctions()["setTimeout"] }),
+	function("setInterval", func(v *VU) func(goja.FunctionCall) goja.Value { return v.timerFunctions()["setInterval"] }),
+	function("clearTimeout", func(v *VU) func(goja.FunctionCall) goja.Value { return v.timerFunctions()["clearTimeout"] }),
+	function("clearInterval", func(v *VU) func(goja.FunctionCall) goja.Value { return v.timerFunctions()["clearInterval"] }),
+)
 
 // setFunctions sets Go functions as an object's methods.
 func setFunctions(object *goja.Object, functions map[string]func(goja.FunctionCall) goja.Value) {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { watchProcessCpu } from "./process-cpu.ts";
 
 /** The engine's documented exit codes (docs/engine.md). */
 export const engineExit = {
@@ -32,6 +33,8 @@ export interface EngineOutcome {
   aborted: boolean;
   /** The end of what the engine wrote on stdout and stderr. */
   log: string;
+  /** The engine's user + system CPU seconds, last read while it ran; null where /proc is unreadable. */
+  cpuSeconds: number | null;
 }
 
 /**
@@ -46,6 +49,7 @@ export function runEngine(invocation: EngineInvocation): Promise<EngineOutcome> 
       stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     });
+    const cpu = watchProcessCpu(child.pid);
     // Held open, never written: its closing is the engine's signal that bulwark is gone.
     child.stdin.on("error", () => {});
     const logFile = createWriteStream(invocation.logPath);
@@ -65,12 +69,16 @@ export function runEngine(invocation: EngineInvocation): Promise<EngineOutcome> 
     };
     if (invocation.abortSignal.aborted) onAbort();
     else invocation.abortSignal.addEventListener("abort", onAbort, { once: true });
-    child.on("error", reject);
+    child.on("error", (error) => {
+      cpu.stop();
+      reject(error);
+    });
     child.on("close", (code) => {
+      const cpuSeconds = cpu.stop();
       clearTimeout(killTimer);
       invocation.abortSignal.removeEventListener("abort", onAbort);
       child.stdin.destroy();
-      logFile.end(() => resolve({ exitCode: code, aborted: aborted || code === engineExit.interrupted, log: recentLog }));
+      logFile.end(() => resolve({ exitCode: code, aborted: aborted || code === engineExit.interrupted, log: recentLog, cpuSeconds }));
     });
   });
 }

@@ -1,7 +1,7 @@
-import { formatValue } from "../../core/format.ts";
+import { formatLimit, formatObserved } from "../../core/format.ts";
 import type { Check, EndpointStats } from "../../core/step-result.ts";
 import type { PlannedEndpoint } from "../../../thresholds/run-plan.ts";
-import { parseMetricSelector, parseThresholdExpression } from "./threshold-expression.ts";
+import { parseMetricSelector, parseThresholdExpression, type ThresholdExpressionParts } from "./threshold-expression.ts";
 
 /** The parts of the engine's end-of-test data (k6's handleSummary() shape) that bulwark reads. */
 export interface EngineSummaryData {
@@ -10,13 +10,13 @@ export interface EngineSummaryData {
 }
 
 /** Exact counts the engine keeps for every selector with thresholds (docs/engine.md). */
-interface ExactCounts {
+export interface ExactCounts {
   samples: number;
   nonZero?: number;
   limits?: Record<string, { below: number; atOrBelow: number }>;
 }
 
-interface EngineMetric {
+export interface EngineMetric {
   type: "trend" | "rate" | "counter" | "gauge";
   contains?: string;
   values: Record<string, number>;
@@ -41,15 +41,87 @@ function unitOf(metricName: string, statistic: string): Check["unit"] {
 
 function describe(metricName: string, endpoint: string | null, statistic: string, operator: string, limit: number, unit: Check["unit"]): string {
   const subject = endpoint ? `${endpoint} ` : "";
-  if (metricName === "http_req_failed") return `${subject}error rate ${operator} ${formatValue(limit, unit)}`;
-  if (metricName === "checks") return `checks pass rate ${operator} ${formatValue(limit, unit)}`;
+  if (metricName === "http_req_failed") return `${subject}error rate ${operator} ${formatLimit(limit, unit)}`;
+  if (metricName === "checks") return `checks pass rate ${operator} ${formatLimit(limit, unit)}`;
   if (metricName === "dropped_iterations") return `dropped iterations ${operator} ${limit}`;
   if (metricName === "http_reqs") return `${subject}requests ${operator} ${limit}`;
-  return `${subject}${statistic} ${operator} ${formatValue(limit, unit)}`;
+  return `${subject}${statistic} ${operator} ${formatLimit(limit, unit)}`;
+}
+
+/** `p(95)` -> "95", or null for any other statistic. */
+const percentileOf = (statistic: string): string | null => /^p\((\d+(?:\.\d+)?)\)$/.exec(statistic)?.[1] ?? null;
+
+/**
+ * r = ⌈N·n/100⌉, the nearest rank of p(N) among n samples, in integer arithmetic on N's decimal digits
+ * (as the engine computes it, docs/engine.md).
+ */
+export function nearestRank(percentile: string, samples: number): number {
+  const [whole, fraction = ""] = percentile.split(".");
+  const scaled = Number(`${whole}${fraction}`);
+  const denominator = 100 * 10 ** fraction.length;
+  return Math.floor((scaled * samples + denominator - 1) / denominator);
+}
+
+/** Below this many samples p(N) is the maximum: ⌈100/(100 − N)⌉ (20 for p95, 100 for p99). */
+export function samplesToTellFromMaximum(percentile: string): number {
+  return Math.ceil(100 / (100 - Number(percentile)) - 1e-9);
+}
+
+function limitCounts(exact: ExactCounts | undefined, limit: number): { below: number; atOrBelow: number } | undefined {
+  if (!exact?.limits) return undefined;
+  return exact.limits[String(limit)] ?? Object.entries(exact.limits).find(([key]) => Number(key) === limit)?.[1];
+}
+
+interface ExactJudgement {
+  samples: number;
+  beyondLimit: number;
+  reason: string;
+}
+
+/**
+ * A percentile threshold told as what decided it: how many samples were on the wrong side of the limit,
+ * against how many p(N) allows. "5.1 % (51) of 1000 requests at or over 200 ms; allowed 5 % (at most 50)".
+ */
+function percentileJudgement(metricName: string, metric: EngineMetric, statistic: string, parts: ThresholdExpressionParts, unit: Check["unit"]): ExactJudgement | null {
+  const percentile = percentileOf(statistic);
+  const counts = limitCounts(metric.exact, parts.limit);
+  if (percentile === null || !counts || !metric.exact || metric.exact.samples === 0) return null;
+  const samples = metric.exact.samples;
+  const rank = nearestRank(percentile, samples);
+  const sides: Partial<Record<ThresholdExpressionParts["operator"], { beyond: number; allowed: number; allowedShare: number; words: string }>> = {
+    "<": { beyond: samples - counts.below, allowed: samples - rank, allowedShare: (100 - Number(percentile)) / 100, words: "at or over" },
+    "<=": { beyond: samples - counts.atOrBelow, allowed: samples - rank, allowedShare: (100 - Number(percentile)) / 100, words: "over" },
+    ">": { beyond: counts.atOrBelow, allowed: rank - 1, allowedShare: Number(percentile) / 100, words: "at or under" },
+    ">=": { beyond: counts.below, allowed: rank - 1, allowedShare: Number(percentile) / 100, words: "under" },
+  };
+  const side = sides[parts.operator];
+  if (!side) return null;
+  const noun = metricName.startsWith("http_req") ? "requests" : "samples";
+  const value = metric.values[statistic];
+  const valueText = value === undefined ? "" : `; ${statistic} ${formatObserved(value, parts.limit, unit)}`;
+  const needed = samplesToTellFromMaximum(percentile);
+  const tooFew = samples < needed ? `; ${samples} ${noun}: too few for ${statistic} to differ from the maximum (${needed} needed)` : "";
+  return {
+    samples,
+    beyondLimit: side.beyond,
+    reason: `${formatObserved(side.beyond / samples, side.allowedShare, "ratio")} (${side.beyond}) of ${samples} ${noun} ${side.words} ${formatLimit(parts.limit, unit)}; allowed ${formatLimit(side.allowedShare, "ratio")} (at most ${side.allowed})${valueText}${tooFew}`,
+  };
+}
+
+/** A rate threshold with its exact count: "0.0999 % (1 of 1001 requests) failed; required < 0.1 %". */
+function rateReason(metricName: string, metric: EngineMetric, parts: ThresholdExpressionParts, limitText: string): string | null {
+  const exact = metric.exact;
+  if (!exact || exact.nonZero === undefined || exact.samples === 0) return null;
+  const rate = exact.nonZero / exact.samples;
+  const counted = metricName === "checks" ? `(${exact.nonZero} of ${exact.samples} checks) passed` : metricName === "http_req_failed" ? `(${exact.nonZero} of ${exact.samples} requests) failed` : `(${exact.nonZero} of ${exact.samples} samples)`;
+  return `${formatObserved(rate, parts.limit, "ratio")} ${counted}; required ${limitText}`;
 }
 
 
-/** Every threshold the engine evaluated, as checks with observed value, limit and verdict. */
+/**
+ * Every threshold the engine evaluated, as checks with observed value, limit and verdict. The verdict is
+ * the engine's, which judges percentiles exactly on counts; the reason tells those counts.
+ */
 export function thresholdChecks(data: EngineSummaryData): Check[] {
   const checks: Check[] = [];
   for (const [selector, metric] of Object.entries(data.metrics)) {
@@ -63,11 +135,14 @@ export function thresholdChecks(data: EngineSummaryData): Check[] {
       const observed = noSamples ? null : (metric.values[statistic] ?? null);
       const limit = parts?.limit ?? null;
       const verdict: Check["verdict"] = noSamples ? "no-data" : outcome.ok ? "pass" : "fail";
-      const limitText = parts ? `${parts.operator} ${formatValue(parts.limit, unit)}` : expression;
+      const limitText = parts ? `${parts.operator} ${formatLimit(parts.limit, unit)}` : expression;
+      const exact = !noSamples && parts ? percentileJudgement(metricName, metric, statistic, parts, unit) : null;
+      const rate = !noSamples && parts && statistic === "rate" ? rateReason(metricName, metric, parts, limitText) : null;
       const reason =
         verdict === "no-data"
           ? `no samples for ${selector}: the threshold cannot be judged, so it fails`
-          : `observed ${formatValue(observed, unit)}, required ${limitText}`;
+          : (exact?.reason ?? rate ?? `observed ${formatObserved(observed, limit, unit)}, required ${limitText}`);
+      const samples = exact?.samples ?? (rate !== null ? metric.exact?.samples : undefined);
       checks.push({
         name: parts ? describe(metricName, endpoint, statistic, parts.operator, parts.limit, unit) : `${selector} ${expression}`,
         kind: "threshold",
@@ -79,6 +154,8 @@ export function thresholdChecks(data: EngineSummaryData): Check[] {
         unit,
         verdict,
         reason,
+        ...(samples !== undefined ? { samples } : {}),
+        ...(exact ? { beyondLimit: exact.beyondLimit } : {}),
       });
     }
   }

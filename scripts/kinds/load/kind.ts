@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../../core/errors.ts";
 import type { StepResult } from "../../core/step-result.ts";
-import { findScenario } from "../../../scenarios/catalog.ts";
 import type { BaseConfig } from "../../../thresholds/schema.ts";
 import type { PlannedStep, PreparedKind, RunContext, StepKind, StepRunContext } from "../step-kind.ts";
 import { bundleScenarios } from "./bundle.ts";
@@ -10,6 +9,10 @@ import { inspectScenario } from "./inspect.ts";
 import { buildRunPlan, chooseProfile } from "./plan.ts";
 import { preflight } from "./preflight.ts";
 import { runScenarioStep } from "./run-step.ts";
+import { typeCheckScenarios } from "./typecheck.ts";
+import { projectTypeCheck } from "./project-typecheck.ts";
+import { defaultScenariosDir, findScenario, useScenariosDir } from "./scenarios.ts";
+import { hasUrlCredentials, splitTargetUrl } from "./target-url.ts";
 
 /** What a load step needs: its scenario and profile. */
 interface LoadDetails {
@@ -26,16 +29,10 @@ export function plannedLoadStep(stepName: string, scenario: string, profileName:
 
 interface PreparedLoad extends PreparedKind {
   engine: EngineBinary;
+  /** Without credentials: it is written to every step's plan. */
   baseUrl: string;
-  authToken: string | undefined;
-}
-
-/** Credentials in a URL would end up in reports: strip them. */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString().replace(/\/$/, "");
+  /** The Authorization header value, handed to the engine through its environment only. */
+  authorization: string | undefined;
 }
 
 function bearerToken(context: RunContext): string | undefined {
@@ -46,6 +43,13 @@ function bearerToken(context: RunContext): string | undefined {
   return token;
 }
 
+/** One Authorization header per target: credentials in its URL and a bearer token would compete. */
+function checkOneCredential(context: RunContext): void {
+  const [source, url] = context.targetOverride !== undefined ? ["--target", context.targetOverride] : [`environments.${context.environmentName}.baseUrl`, context.environment.baseUrl];
+  if (url === undefined || usesDemo(context) || !hasUrlCredentials(url) || !context.environment.auth) return;
+  throw new UsageError(`${source}: carries credentials, and environments.${context.environmentName}.auth.bearerTokenEnv gives a bearer token too: keep one of them`);
+}
+
 const usesDemo = (context: RunContext): boolean => context.targetOverride === undefined && context.environment.demo;
 
 /** Load steps: a k6-API scenario on bulwark's engine, judged by the SLO thresholds of its endpoints. */
@@ -53,7 +57,9 @@ export const loadKind: StepKind = {
   name: "scenario",
   suiteStepKey: "scenario",
   description: "a load scenario on the engine, judged by the SLO thresholds of the endpoints it calls",
-  configShape: {},
+  configShape: {
+    scenariosDir: z.string().min(1).default(defaultScenariosDir).describe("folder of the project's scenarios, relative to the config file (bulwark's built-in scenarios are always there too)"),
+  },
   suiteStepSchema: z
     .object({
       scenario: z.string().min(1),
@@ -63,13 +69,15 @@ export const loadKind: StepKind = {
 
   configErrors(config: BaseConfig, suiteSteps) {
     const errors: string[] = [];
+    const { scenariosDir } = config as Record<string, unknown>;
+    useScenariosDir(typeof scenariosDir === "string" ? scenariosDir : undefined);
     const endpointNames = new Set(config.endpoints.map((endpoint) => endpoint.name));
     for (const { suite, index, step } of suiteSteps) {
       const name = String(step.scenario);
       const scenario = findScenario(name);
       if (!scenario) errors.push(`suites.${suite}.steps.${index}.scenario: unknown scenario '${name}'`);
       if (typeof step.profile === "string" && !config.profiles[step.profile]) errors.push(`suites.${suite}.steps.${index}.profile: unknown profile '${step.profile}'`);
-      for (const endpoint of scenario?.endpoints ?? []) {
+      for (const endpoint of scenario?.endpoints === "all" ? [] : (scenario?.endpoints ?? [])) {
         if (!endpointNames.has(endpoint)) errors.push(`suites.${suite}.steps.${index}.scenario: '${name}' needs endpoint '${endpoint}', which endpoints does not define`);
       }
     }
@@ -107,6 +115,9 @@ export const loadKind: StepKind = {
       throw new UsageError(`environments.${context.environmentName}.baseUrl: required for load steps (or pass --target)`);
     }
     bearerToken(context);
+    checkOneCredential(context);
+    // A type error in a scenario is exit 2 naming file:line, not a run whose checks fail (cached by content).
+    await typeCheckScenarios(projectTypeCheck());
   },
 
   /**
@@ -114,19 +125,20 @@ export const loadKind: StepKind = {
    * starts), the demo target when the environment uses it, and a healthy target: or exit 3.
    */
   async prepare(steps, context): Promise<PreparedLoad> {
-    const authToken = bearerToken(context);
+    const token = bearerToken(context);
     const engine = await ensureEngine(context.log);
     await bundleScenarios([...new Set(steps.map((step) => details(step).scenario))]);
-    const provisionalUrl = context.targetOverride ?? context.environment.baseUrl ?? "http://127.0.0.1";
+    const provisionalUrl = splitTargetUrl(context.targetOverride ?? context.environment.baseUrl ?? "http://127.0.0.1").baseUrl;
     for (const step of steps) {
       const { scenario, profileName } = details(step);
       await inspectScenario(engine, buildRunPlan({ config: context.config, environmentName: context.environmentName, scenario, profileName, baseUrl: provisionalUrl, runId: "inspect" }));
     }
     const demo = usesDemo(context) ? await context.estate.startDemoTarget() : undefined;
     if (demo) context.log(`bulwark: demo target listening on ${demo.baseUrl}`);
-    const baseUrl = context.targetOverride ?? demo?.baseUrl ?? context.environment.baseUrl ?? "";
+    const { baseUrl, authorization: urlCredentials } = splitTargetUrl(context.targetOverride ?? demo?.baseUrl ?? context.environment.baseUrl ?? "");
+    const authorization = urlCredentials ?? (token ? `Bearer ${token}` : undefined);
     try {
-      await preflight(baseUrl, context.environment.healthPath);
+      if (context.environment.healthPath) await preflight(baseUrl, context.environment.healthPath, authorization);
     } catch (error) {
       await demo?.stop();
       throw error;
@@ -134,8 +146,8 @@ export const loadKind: StepKind = {
     return {
       engine,
       baseUrl,
-      authToken,
-      target: redactUrl(baseUrl),
+      authorization,
+      target: baseUrl,
       engineVersion: engine.version,
       release: async () => {
         await demo?.stop();
@@ -155,7 +167,7 @@ export const loadKind: StepKind = {
         runDirectory: context.runDirectory,
         abortSignal: context.abortSignal,
         extraEngineArgs,
-        ...(load.authToken ? { authToken: load.authToken } : {}),
+        ...(load.authorization ? { authorization: load.authorization } : {}),
       }),
     );
   },

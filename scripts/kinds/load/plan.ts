@@ -1,7 +1,7 @@
 import { resolveProfile } from "../../../thresholds/load-config.ts";
 import type { RunPlan, PlannedEndpoint } from "../../../thresholds/run-plan.ts";
 import type { BaseConfig } from "../../../thresholds/schema.ts";
-import { findScenario } from "../../../scenarios/catalog.ts";
+import { findScenario } from "./scenarios.ts";
 import { UsageError } from "../../core/errors.ts";
 
 export interface PlanRequest {
@@ -21,6 +21,7 @@ function resolveEndpoints(config: BaseConfig, environmentName: string): PlannedE
     path: endpoint.path,
     criticality: endpoint.criticality,
     slo: { ...config.slo[endpoint.criticality], ...endpoint.slo, ...environment?.slo[endpoint.name] },
+    ...(endpoint.example ? { example: endpoint.example as NonNullable<PlannedEndpoint["example"]> } : {}),
   }));
 }
 
@@ -35,7 +36,7 @@ export function buildRunPlan(request: PlanRequest): RunPlan {
     profileName,
     profile: resolveProfile(config, environmentName, profileName),
     baseUrl: request.baseUrl,
-    healthPath: environment?.healthPath ?? "/health",
+    healthPath: environment ? environment.healthPath || null : "/health",
     endpoints: resolveEndpoints(config, environmentName),
     checksPassRate: config.checksPassRate,
   };

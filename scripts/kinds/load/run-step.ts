@@ -2,14 +2,15 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import type { StepResult, Verdict } from "../../core/step-result.ts";
 import type { RunDirectory } from "../../core/run-directory.ts";
-import { plannedDurationMs } from "../../../thresholds/compile-options.ts";
-import { planEnvVar, tokenEnvVar, type RunPlan } from "../../../thresholds/run-plan.ts";
-import { findScenario } from "../../../scenarios/catalog.ts";
+import { plannedDurationMs, sizeVus } from "../../../thresholds/compile-options.ts";
+import { authorizationEnvVar, planEnvVar, type RunPlan } from "../../../thresholds/run-plan.ts";
+import { findScenario, scenarioEndpoints as endpointsOfScenario } from "./scenarios.ts";
 import type { EngineBinary } from "./engine-binary.ts";
 import { engineErrorMessage, engineExit, runEngine, type EngineOutcome } from "./engine-process.ts";
 import { scenarioBundlePath } from "./bundle.ts";
 import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "./engine-summary.ts";
 import { startProgress } from "../../core/progress.ts";
+import { generatorCheck, generatorState, judgeLoadChecks } from "./generator.ts";
 
 export interface ScenarioStepInput {
   engine: EngineBinary;
@@ -17,15 +18,20 @@ export interface ScenarioStepInput {
   stepName: string;
   runDirectory: RunDirectory;
   abortSignal: AbortSignal;
-  /** Bearer token for the target, passed to the engine through its environment only. */
-  authToken?: string;
+  /** The Authorization header value for the target, passed to the engine through its environment only. */
+  authorization?: string;
   /** Extra `bulwark-engine run` arguments, e.g. the metric stream. */
   extraEngineArgs?: string[];
 }
 
-/** The environment a scenario's engine process gets: the plan's path and, out of band, the token. */
-export function scenarioEnvironment(planPath: string, authToken: string | undefined): NodeJS.ProcessEnv {
-  return { ...process.env, [planEnvVar]: planPath, ...(authToken ? { [tokenEnvVar]: authToken } : {}) };
+/**
+ * The environment a scenario's engine process gets: the plan's path and, out of band, the target's
+ * Authorization header value. BULWARK_TARGET (which may carry credentials) is not passed on, nor an
+ * Authorization value bulwark did not decide.
+ */
+export function scenarioEnvironment(planPath: string, authorization: string | undefined): NodeJS.ProcessEnv {
+  const { BULWARK_TARGET: _target, [authorizationEnvVar]: _inherited, ...inherited } = process.env;
+  return { ...inherited, [planEnvVar]: planPath, ...(authorization ? { [authorizationEnvVar]: authorization } : {}) };
 }
 
 /** Why a step that has a summary is not simply judged by its checks; null when it is. */
@@ -61,7 +67,7 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
     outcome = await runEngine({
       binary: input.engine.path,
       args: ["--summary-json", summaryPath, ...(input.extraEngineArgs ?? []), scenarioBundlePath(plan.scenario)],
-      env: scenarioEnvironment(planPath, input.authToken),
+      env: scenarioEnvironment(planPath, input.authorization),
       logPath: runDirectory.file(artifacts.engineLog),
       abortSignal: input.abortSignal,
     });
@@ -88,10 +94,20 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
     return { ...base, verdict: outcome.aborted ? "aborted" : "error", error, checks: [] };
   }
   const data = JSON.parse(await readFile(summaryPath, "utf8")) as EngineSummaryData;
-  const checks = thresholdChecks(data);
-  const endpoints = findScenario(plan.scenario)?.endpoints ?? [];
-  const stats = endpointStats(data, plan.endpoints.filter((endpoint) => endpoints.includes(endpoint.name)));
-  const judged: Verdict = checks.every((check) => check.verdict === "pass") ? "pass" : "fail";
+  const scenarioEntry = findScenario(plan.scenario);
+  const endpointNames: readonly string[] = scenarioEntry ? endpointsOfScenario(scenarioEntry, plan.endpoints.map((endpoint) => endpoint.name)) : [];
+  const scenarioEndpoints = plan.endpoints.filter((endpoint) => endpointNames.includes(endpoint.name));
+  const totals = loadTotals(data);
+  const generator = generatorState({
+    sizing: sizeVus(plan.profile, scenarioEndpoints),
+    vusMax: totals.vusMax,
+    droppedIterations: totals.droppedIterations,
+    maxDroppedIterations: plan.profile.maxDroppedIterations,
+    engineCpuSeconds: outcome.cpuSeconds,
+    stepSeconds: base.durationMs / 1000,
+  });
+  const checks = [...thresholdChecks(data), generatorCheck(generator)];
+  const stats = endpointStats(data, scenarioEndpoints);
   const override = outcomeError(outcome);
-  return { ...base, verdict: override?.verdict ?? judged, ...(override ? { error: override.error } : {}), totals: loadTotals(data), endpoints: stats, checks };
+  return { ...base, verdict: override?.verdict ?? judgeLoadChecks(checks), ...(override ? { error: override.error } : {}), totals, endpoints: stats, generator, checks };
 }

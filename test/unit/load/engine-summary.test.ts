@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "../../../scripts/kinds/load/engine-summary.ts";
+import type { Check } from "../../../scripts/core/step-result.ts";
+import { endpointStats, loadTotals, nearestRank, samplesToTellFromMaximum, thresholdChecks, type EngineSummaryData } from "../../../scripts/kinds/load/engine-summary.ts";
+import { generatorCheck, generatorState, judgeLoadChecks } from "../../../scripts/kinds/load/generator.ts";
 import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/kinds/load/threshold-expression.ts";
 
 const trend = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ type: "trend" as const, contains: "time", values, ...(thresholds ? { thresholds } : {}) });
@@ -76,5 +78,80 @@ describe("threshold expressions", () => {
 
   it("splits a metric selector into name and tags", () => {
     expect(parseMetricSelector("http_req_duration{endpoint:list-items,criticality:critical}")).toEqual({ metric: "http_req_duration", tags: { endpoint: "list-items", criticality: "critical" } });
+  });
+});
+
+/** An endpoint's latency metric as the engine reports it: exact counts beside the HDR percentile. */
+function latency(samples: number, slowAt: number, slow: number, thresholds: Record<string, { ok: boolean }>) {
+  const fast = samples - slow;
+  const counts = (limit: number) => ({ below: slowAt < limit ? samples : fast, atOrBelow: slowAt <= limit ? samples : fast });
+  return {
+    type: "trend" as const,
+    contains: "time",
+    values: { "p(95)": slow / samples > 0.05 ? slowAt : 12, "p(99)": slow / samples > 0.01 ? slowAt : 12, max: slowAt, count: samples },
+    thresholds,
+    exact: { samples, limits: { "200": counts(200), "500": counts(500) } },
+  };
+}
+
+const checkOf = (metric: EngineSummaryData["metrics"][string], expression: string) =>
+  thresholdChecks({ metrics: { "http_req_duration{endpoint:list-items}": metric } }).find((check) => check.expression === expression)!;
+
+describe("percentile checks told as exact counts", () => {
+  it("fails p(95)<200 with 5.1 % of 1000 requests at 400 ms, and says how many against how many allowed", () => {
+    const check = checkOf(latency(1000, 400, 51, { "p(95)<200": { ok: false }, "p(99)<500": { ok: true } }), "p(95)<200");
+    expect(check).toMatchObject({ verdict: "fail", observed: 400, samples: 1000, beyondLimit: 51 });
+    expect(check.reason).toBe("5.1 % (51) of 1000 requests at or over 200 ms; allowed 5 % (at most 50); p(95) 400 ms");
+  });
+
+  it("passes p(95)<200 with 4.9 %", () => {
+    const check = checkOf(latency(1000, 400, 49, { "p(95)<200": { ok: true } }), "p(95)<200");
+    expect(check).toMatchObject({ verdict: "pass", beyondLimit: 49 });
+    expect(check.reason).toBe("4.9 % (49) of 1000 requests at or over 200 ms; allowed 5 % (at most 50); p(95) 12 ms");
+  });
+
+  it("counts `<=` as over the limit, not at it", () => {
+    const metric = latency(100, 200, 10, { "p(95)<=200": { ok: true } });
+    expect(checkOf(metric, "p(95)<=200")).toMatchObject({ beyondLimit: 0, reason: expect.stringMatching(/^0 % \(0\) of 100 requests over 200 ms; allowed 5 % \(at most 5\)/) });
+  });
+
+  it("says when there are too few requests for the percentile to differ from the maximum", () => {
+    const metric = latency(11, 300, 1, { "p(95)<200": { ok: false }, "p(99)<500": { ok: true } });
+    expect(checkOf(metric, "p(95)<200").reason).toBe(
+      "9.091 % (1) of 11 requests at or over 200 ms; allowed 5 % (at most 0); p(95) 300 ms; 11 requests: too few for p(95) to differ from the maximum (20 needed)",
+    );
+    expect(checkOf(metric, "p(99)<500").reason).toMatch(/; 11 requests: too few for p\(99\) to differ from the maximum \(100 needed\)$/);
+    expect(checkOf(latency(20, 300, 1, { "p(95)<200": { ok: true } }), "p(95)<200").reason).not.toMatch(/too few/);
+  });
+
+  it("gives nearest ranks as the engine computes them, and the samples a percentile needs", () => {
+    expect([nearestRank("95", 1000), nearestRank("95", 11), nearestRank("99.9", 1001), nearestRank("50", 1)]).toEqual([950, 11, 1000, 1]);
+    expect([samplesToTellFromMaximum("95"), samplesToTellFromMaximum("99"), samplesToTellFromMaximum("99.9"), samplesToTellFromMaximum("50")]).toEqual([20, 100, 1000, 2]);
+  });
+
+  it("prints 1 failure in 1001 requests on its side of a 0.1 % limit", () => {
+    const checks = thresholdChecks({
+      metrics: { "http_req_failed{endpoint:get-item}": { type: "rate", values: { rate: 1 / 1001, passes: 1, fails: 1000 }, thresholds: { "rate<0.001": { ok: true } }, exact: { samples: 1001, nonZero: 1 } } },
+    });
+    expect(checks[0]).toMatchObject({ name: "get-item error rate < 0.1 %", verdict: "pass", samples: 1001, reason: "0.0999 % (1 of 1001 requests) failed; required < 0.1 %" });
+  });
+});
+
+describe("the load generator's check and the step verdict", () => {
+  const state = (dropped: number) =>
+    generatorState({ sizing: { preAllocatedVUs: 1, maxVUs: 1, sizedBy: "profile" }, vusMax: 1, droppedIterations: dropped, maxDroppedIterations: 0, engineCpuSeconds: 2.5, stepSeconds: 10 });
+  const slo = (verdict: "pass" | "fail"): Check => ({ name: "p95", kind: "threshold", observed: 1, limit: 2, unit: "ms", verdict, reason: "" });
+
+  it("calls a step whose SLOs held while iterations were dropped invalid, with the figures", () => {
+    const check = generatorCheck(state(37));
+    expect(check).toMatchObject({ kind: "generator", verdict: "fail", observed: 37, limit: 0 });
+    expect(check.reason).toBe("invalid: load generator saturated: 37 iterations dropped (allowed 0); 1 of maxVUs 1 VUs allocated (set by the profile); engine CPU 0.25 cores (2.5 s)");
+    expect(judgeLoadChecks([slo("pass"), check])).toBe("invalid");
+  });
+
+  it("lets a failed SLO decide over a saturated generator, and passes a clean step", () => {
+    expect(judgeLoadChecks([slo("fail"), generatorCheck(state(37))])).toBe("fail");
+    expect(judgeLoadChecks([slo("pass"), generatorCheck(state(0))])).toBe("pass");
+    expect(generatorCheck(state(0)).reason).toMatch(/^0 iterations dropped \(allowed 0\)/);
   });
 });

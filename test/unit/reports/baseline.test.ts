@@ -157,3 +157,28 @@ describe("history store", () => {
     expect(() => openHistoryStore("s3://bucket/history")).toThrow(/unknown history backend 's3:\/\/'/);
   });
 });
+
+describe("what a baseline is made of", () => {
+  it("never includes an invalid run (load generator saturated), however good its figures", () => {
+    const history = [...noisyHistory(5, 100, 0.01), fakeRun({ day: 20, p95: 10, verdict: "invalid" })];
+    const comparison = compareWithHistory(fakeRun({ day: 30, p95: 101 }), history, policy);
+    expect(comparison.baseline.runIds).toHaveLength(5);
+    expect(comparison.baseline.runIds.some((id) => id.endsWith("-0020"))).toBe(false);
+    expect(comparison.status).toBe("ok");
+  });
+
+  it("says so when the baseline holds runs judged with k6's interpolated percentiles", () => {
+    const history = [fakeRun({ day: 1, p95: 100, k6: true }), fakeRun({ day: 2, p95: 100, k6: true }), fakeRun({ day: 3, p95: 100 }), fakeRun({ day: 4, p95: 100 }), fakeRun({ day: 5, p95: 100 })];
+    const comparison = compareWithHistory(fakeRun({ day: 30, p95: 101 }), history, policy);
+    expect(comparison.baseline.interpolatedPercentileRuns).toHaveLength(2);
+    expect(comparison.headline).toMatch(/^no regression in \d+ metrics against the median of the last 5 passing runs .*\(baseline includes 2 of 5 runs judged with interpolated percentiles \(k6\), not exact counts\)$/);
+    const onEngineOnly = compareWithHistory(fakeRun({ day: 30, p95: 101 }), history.slice(2), policy);
+    expect(onEngineOnly.baseline.interpolatedPercentileRuns).toEqual([]);
+    expect(onEngineOnly.headline).not.toMatch(/interpolated/);
+  });
+
+  it("names a chosen baseline run that did not pass", () => {
+    const comparison = compareWithRun(fakeRun({ day: 2, p95: 100 }), fakeRun({ day: 1, p95: 100, verdict: "invalid" }), policy);
+    expect(comparison.headline).toMatch(/\(baseline run \S+-0001 is invalid, not a passing run\)$/);
+  });
+});

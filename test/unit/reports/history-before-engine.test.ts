@@ -23,5 +23,8 @@ describe("a run history written before the load engine (k6 era)", () => {
     const p95 = comparison.metrics.find((metric) => metric.endpoint === "list-items" && metric.metric === "p95");
     expect(p95?.status).toBe("regression");
     expect(comparison.baseline?.runIds).toHaveLength(5);
+    // Their verdicts were judged on interpolated percentiles: the comparison says so.
+    expect(comparison.baseline.interpolatedPercentileRuns).toHaveLength(5);
+    expect(comparison.headline).toMatch(/\(baseline includes 5 of 5 runs judged with interpolated percentiles \(k6\), not exact counts\)$/);
   });
 });

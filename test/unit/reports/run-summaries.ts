@@ -8,6 +8,8 @@ export interface FakeRun {
   environment?: string;
   name?: string;
   day: number;
+  /** A run recorded under k6 (interpolated percentiles) rather than on bulwark's engine. */
+  k6?: boolean;
 }
 
 /** A gate run summary with one step and one endpoint, as the gate writes it. */
@@ -28,9 +30,9 @@ export function fakeRun(run: FakeRun): RunSummary {
     environment: run.environment ?? "local",
     target: "http://127.0.0.1:8080",
     tool: { name: "bulwark", version: "0.1.0" },
-    k6Version: "v1.8.1",
+    ...(run.k6 ? { k6Version: "v1.8.1" } : { engineVersion: "bulwark-engine 0.1.0+0123456789abcdef" }),
     verdict,
-    exitCode: verdict === "pass" ? 0 : 1,
+    exitCode: verdict === "pass" ? 0 : verdict === "fail" ? 1 : 3,
     steps: [
       {
         name: "browse-catalog",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileOptions, plannedDurationMs } from "../../../thresholds/compile-options.ts";
+import { compileOptions, plannedDurationMs, sizeVus } from "../../../thresholds/compile-options.ts";
 import { constantProfile, planWith } from "./fixtures.ts";
 import type { Profile } from "../../../thresholds/schema.ts";
 
@@ -40,10 +40,10 @@ describe("compileOptions", () => {
     expect(Object.keys(thresholds).some((key) => key.includes("get-item"))).toBe(false);
   });
 
-  it("fails the run on failed checks and on dropped iterations", () => {
+  it("fails the run on failed checks; dropped iterations judge the generator, so they are no threshold", () => {
     const { thresholds } = compileOptions(planWith(rampingProfile), ["list-items"]);
     expect(thresholds.checks).toEqual(["rate>0.999"]);
-    expect(thresholds.dropped_iterations).toEqual(["count<=3"]);
+    expect(thresholds.dropped_iterations).toBeUndefined();
   });
 
   it("aborts on a crossed SLO for stress-like profiles, after a short evaluation delay", () => {
@@ -63,6 +63,27 @@ describe("compileOptions", () => {
 
   it("refuses an endpoint the config does not define", () => {
     expect(() => compileOptions(planWith(), ["checkout"])).toThrow(/endpoint 'checkout'/);
+  });
+});
+
+describe("sizeVus: Little's law unless the profile fixes the VUs", () => {
+  const { endpoints } = planWith();
+  const unsized = { ...constantProfile, preAllocatedVUs: undefined, maxVUs: undefined };
+
+  it("allocates the concurrency at the SLO latency and allows twice that", () => {
+    // 20 iterations/s, each list-items (p95 limit 200 ms) then get-item (450 ms): 20 x 0.65 s = 13 in flight.
+    expect(sizeVus(unsized, endpoints)).toEqual({ preAllocatedVUs: 13, maxVUs: 26, sizedBy: "littles-law" });
+    expect(compileOptions(planWith(unsized), ["list-items", "get-item"]).scenarios["browse-catalog"]).toMatchObject({ preAllocatedVUs: 13, maxVUs: 26 });
+  });
+
+  it("sizes a ramping profile for its peak rate", () => {
+    expect(sizeVus({ ...rampingProfile, preAllocatedVUs: undefined, maxVUs: undefined }, endpoints.slice(0, 1))).toEqual({ preAllocatedVUs: 20, maxVUs: 40, sizedBy: "littles-law" });
+  });
+
+  it("keeps what the profile fixes", () => {
+    expect(sizeVus(constantProfile, endpoints)).toEqual({ preAllocatedVUs: 5, maxVUs: 20, sizedBy: "profile" });
+    expect(sizeVus({ ...unsized, maxVUs: 4 }, endpoints)).toEqual({ preAllocatedVUs: 4, maxVUs: 4, sizedBy: "profile" });
+    expect(sizeVus({ ...unsized, preAllocatedVUs: 40 }, endpoints)).toEqual({ preAllocatedVUs: 40, maxVUs: 40, sizedBy: "littles-law" });
   });
 });
 
