@@ -25,9 +25,20 @@ const log = (line: string) => process.stderr.write(`[project setup] ${line}\n`);
 
 export default async function setup(project: TestProject): Promise<() => void> {
   execFileSync(process.execPath, [repoPath("scripts", "build.mjs")], { stdio: "inherit" });
-  const engine = await ensureEngine(log);
-  log(`using ${engine.version} (${engine.source})`);
   const workspace = mkdtempSync(join(tmpdir(), "bulwark-project-"));
+  const privateEngine = join(workspace, "bulwark-engine");
+  // Other runs on this machine may rebuild the engine (edited sources) and prune this build meanwhile.
+  for (let attempt = 1; ; attempt++) {
+    const engine = await ensureEngine(log);
+    try {
+      copyFileSync(engine.path, privateEngine);
+      log(`using ${engine.version} (${engine.source})`);
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+  chmodSync(privateEngine, 0o755);
   execFileSync("npm", ["pack", "--silent", "--pack-destination", workspace], { cwd: repoPath(), stdio: ["ignore", "ignore", "inherit"] });
   const tarball = join(workspace, readdirSync(workspace).find((name) => name.endsWith(".tgz"))!);
   const install = join(workspace, "install");
@@ -38,9 +49,6 @@ export default async function setup(project: TestProject): Promise<() => void> {
   log(`npm install of ${tarball} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("projectWorkspace", workspace);
   project.provide("bulwarkTarball", tarball);
-  const privateEngine = join(workspace, "bulwark-engine");
-  copyFileSync(engine.path, privateEngine);
-  chmodSync(privateEngine, 0o755);
   project.provide("bulwarkEngine", privateEngine);
   return () => rmSync(workspace, { recursive: true, force: true });
 }

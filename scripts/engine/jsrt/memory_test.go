@@ -50,7 +50,9 @@ func TestVUMemory(t *testing.T) {
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	t.Logf("live heap per VU: %.1f KB (objects %d per VU)", float64(after.HeapAlloc-before.HeapAlloc)/n/1024, (after.HeapObjects-before.HeapObjects)/n)
+	t.Logf("per VU: live heap %.1f KB, heap spans in use %.1f KB, allocated during init %.1f KB, objects %d",
+		float64(after.HeapAlloc-before.HeapAlloc)/n/1024, float64(after.HeapInuse-before.HeapInuse)/n/1024,
+		float64(after.TotalAlloc-before.TotalAlloc)/n/1024, (after.HeapObjects-before.HeapObjects)/n)
 	if path := os.Getenv("BULWARK_MEMTEST_PROFILE"); path != "" {
 		file, _ := os.Create(path)
 		_ = pprof.Lookup("heap").WriteTo(file, 0)

@@ -602,7 +602,7 @@ func (e *execution) StartTime() time.Time {
 // garbage behind (the bundle's top level, parsed plans, compiled options) while the live heap grows
 // by a runtime per VU, and at the run's GOGC of 400 the heap could reach five times the VUs' live
 // size before a collection, which would be the peak memory of a run with many VUs.
-const initGCPercent = 10
+const initGCPercent = 25
 
 // leanGCWhileInitializing collects more often while the VUs are initialized, unless GOGC is set;
 // the returned function collects once and restores the run's setting.
