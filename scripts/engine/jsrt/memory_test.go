@@ -11,14 +11,14 @@ import (
 	"bulwark.dev/engine/metrics"
 )
 
-// TestVUMemory measures the live heap per VU of a bundle after its init context, for the engine's
-// owners: BULWARK_MEMTEST_BUNDLE=<bundle.js> [BULWARK_MEMTEST_PLAN=<plan.json>]
-// [BULWARK_MEMTEST_PROFILE=<heap.pprof>] go test ./jsrt -run TestVUMemory -v
-func TestVUMemory(t *testing.T) {
+// BenchmarkVUMemory reports the live heap per VU of a bundle after its init context (the test bundle
+// unless BULWARK_MEMTEST_BUNDLE names another): BULWARK_MEMTEST_BUNDLE=<bundle.js>
+// [BULWARK_MEMTEST_PLAN=<plan.json>] [BULWARK_MEMTEST_PROFILE=<heap.pprof>] go test ./jsrt -run - -bench VUMemory
+func BenchmarkVUMemory(t *testing.B) {
 	runtime.MemProfileRate = 1
 	bundle := os.Getenv("BULWARK_MEMTEST_BUNDLE")
 	if bundle == "" {
-		t.Skip("BULWARK_MEMTEST_BUNDLE not set")
+		bundle = "testdata/scenario.js"
 	}
 	source, err := os.ReadFile(bundle)
 	if err != nil {
