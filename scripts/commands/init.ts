@@ -51,7 +51,7 @@ export const initCommand: Command = {
 
 Writes, in the current folder: bulwark.config.json (with $schema), scenarios/journey.ts (a TypeScript
 scenario), scenarios/tsconfig.json (type-checks scenarios against @types/k6), .github/workflows/bulwark.yml
-and .gitlab-ci.yml (the nightly gate in CI), and adds typescript and @types/k6 to package.json's
+and .gitlab-ci.yml (the nightly gate in CI), a .gitignore when there is none, and adds typescript and @types/k6 to package.json's
 devDependencies (or prints the npm command when there is no package.json). Never overwrites a file
 (exit 2 naming it); asks for the service's URL only on a terminal and when --target is not given.
 
@@ -73,6 +73,11 @@ Examples:
       await writeFile(file.absolute, file.content, { flag: "wx" });
       say(`bulwark: wrote ${file.path}`);
     }
+    // Run folders and bundles are outputs; the history is kept by CI's cache, not by git.
+    if (!existsSync(join(folder, ".gitignore"))) {
+      await writeFile(join(folder, ".gitignore"), "node_modules/\nreports/\n.bulwark/\n", { flag: "wx" });
+      say("bulwark: wrote .gitignore");
+    } else say("bulwark: .gitignore exists: add reports/ and .bulwark/ to it (run folders and bundles are outputs)");
     const dependencies = typeCheckDependencies();
     const added = await addDevDependencies(folder, dependencies);
     const install = `npm install --save-dev ${Object.entries(dependencies).map(([name, version]) => `${name}@${version}`).join(" ")}`;
