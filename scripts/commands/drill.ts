@@ -1,8 +1,8 @@
-import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { booleanFlag, flagLabel, stringFlag, type Command } from "./command.ts";
 import { UsageError } from "../core/errors.ts";
 import { formatMs } from "../core/format.ts";
 import { printJson, say, table } from "../core/output.ts";
-import { defaultConfigPath, loadConfig, pickEnvironment } from "../registry/config.ts";
+import { loadConfig, pickEnvironment } from "../registry/config.ts";
 import { formatPlan, planDrill } from "../../chaos/drills/index.ts";
 import { resolveTargets, withDrills } from "../../chaos/drills/definition.ts";
 import { plannedDrillStep } from "../../chaos/drills/kind.ts";
@@ -51,7 +51,7 @@ Examples:
     if (!name) throw new UsageError("drill: name a drill, or 'list' (see 'bulwark drill --help')");
     if (extra.length > 0) throw new UsageError(`drill: unexpected argument '${extra[0]}'`);
     const json = booleanFlag(context, "json");
-    const config = withDrills(await loadConfig(stringFlag(context, "config", "BULWARK_CONFIG") ?? defaultConfigPath()));
+    const config = withDrills(await loadConfig(stringFlag(context, "config")));
 
     if (name === "list") {
       const drills = Object.entries(config.drills).map(([drillName, definition]) => ({ name: drillName, kind: definition.kind, description: definition.description, targets: resolveTargets(definition, config.recovery) }));
@@ -65,7 +65,7 @@ Examples:
       return 0;
     }
 
-    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"));
+    const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"), flagLabel(context, "env", "BULWARK_ENV"));
     const confirmDestroy = stringFlag(context, "confirm-destroy");
     if (booleanFlag(context, "dry-run")) {
       const plan = planDrill({ config, drill: name, environment: environmentName, confirmDestroy });
