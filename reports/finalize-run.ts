@@ -1,5 +1,6 @@
 import { basename, dirname } from "node:path";
 import type { RunDirectory } from "../scripts/core/run-directory.ts";
+import type { RequestSamples } from "../scripts/core/request-samples.ts";
 import type { RunSummary, StepResult } from "./summary-schema.ts";
 import { writeRunReports } from "./write-reports.ts";
 import { writeHtmlReport } from "./html/write-html-report.ts";
@@ -24,6 +25,27 @@ export async function withMetricStream(runDirectory: RunDirectory, stepName: str
     if (result && series && series.time.length > 0) result.artifacts = { ...result.artifacts, timeseries: basename(collector.outputPath) };
   }
   return result;
+}
+
+/**
+ * Runs a load with its metric stream collected and every request kept, for kinds that judge phases of
+ * the load (chaos, alert and rollout steps). The time series is written as for any load step.
+ */
+export async function withRequestRecording<T>(
+  runDirectory: RunDirectory,
+  stepName: string,
+  run: (engineArgs: string[], live: () => RequestSamples) => Promise<T>,
+): Promise<{ value: T; requests: RequestSamples; timeseriesFile: string | null }> {
+  const collector = await createMetricStreamCollector(runDirectory.path, { step: stepName, recordRequests: true });
+  let value: T;
+  try {
+    value = await run(collector.engineArgs, () => collector.requests());
+  } catch (error) {
+    await collector.finish().catch(() => null);
+    throw error;
+  }
+  const series = await collector.finish().catch(() => null);
+  return { value, requests: collector.requests(), timeseriesFile: series && series.time.length > 0 ? basename(collector.outputPath) : null };
 }
 
 export interface FinalizeOptions {

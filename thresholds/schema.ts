@@ -121,6 +121,28 @@ export function suiteSchemaWith<Step extends z.ZodType<Record<string, unknown>>>
 /** A suite step as the base layer sees it: an object whose key names its kind ({"scenario": …}, {"drill": …}). */
 export const anySuiteStepSchema = z.record(z.string(), z.unknown());
 
+/** The cluster of an environment: the local test cluster, or a kubeconfig (path relative to the config file). */
+export const kubernetesTargetSchema = z
+  .object({
+    local: z.boolean().default(false).describe("the local test cluster started by `bulwark local up --cluster`"),
+    kubeconfig: z.string().min(1).optional().describe("kubeconfig file, relative to the config file; default $KUBECONFIG, then ~/.kube/config"),
+    context: z.string().min(1).optional().describe("kubeconfig context; default its current context"),
+    chaosNamespaces: z.array(nameSchema).default([]).describe("the only namespaces chaos experiments may touch (allow-list)"),
+    maxBlastRadius: fraction.default(0.5).describe("largest share of an experiment's matching pods a fault may touch"),
+  })
+  .strict();
+export type KubernetesTarget = z.infer<typeof kubernetesTargetSchema>;
+
+/** Prometheus and Alertmanager of an environment: the local monitoring estate, or URLs. */
+export const monitoringTargetSchema = z
+  .object({
+    local: z.boolean().default(false).describe("the Prometheus and Alertmanager started by `bulwark local up --monitoring`"),
+    prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
+    alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .strict();
+export type MonitoringTarget = z.infer<typeof monitoringTargetSchema>;
+
 export const environmentSchema = z
   .object({
     description: z.string().default(""),
@@ -138,7 +160,10 @@ export const environmentSchema = z
     profiles: z.record(nameSchema, z.record(z.string(), z.unknown())).default({}).describe("per-profile overrides for this environment"),
     suites: z.record(nameSchema, z.object({ profile: z.string().min(1) }).strict()).default({}).describe("profile each suite uses here"),
     slo: z.record(nameSchema, sloOverrideSchema).default({}).describe("per-endpoint SLO overrides for this environment"),
-    allowChaos: z.boolean().default(false),
+    allowChaos: z.boolean().default(false).describe("chaos experiments may run here (only in kubernetes.chaosNamespaces)"),
+    production: z.boolean().default(false).describe("a production environment: chaos and rollout checks additionally need --confirm-production <environment>"),
+    kubernetes: kubernetesTargetSchema.optional().describe("the cluster chaos, scaling and rollout checks talk to"),
+    monitoring: monitoringTargetSchema.optional().describe("where alert checks and prometheus probes read alerts and metrics"),
     allowDestructive: z.boolean().default(false).describe("destructive drill steps may run here (with --confirm-destroy)"),
   })
   .strict();

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { exec } from "../../scripts/core/exec.ts";
 import { cameWithin } from "../../scripts/core/wait-for.ts";
 import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
-import { K6JsonLineReader } from "./k6-json-lines.ts";
+import { RequestSampleRecorder, type RequestSamples } from "../../scripts/core/request-samples.ts";
+import { K6JsonLineReader, type SampleSink } from "./k6-json-lines.ts";
 import { collectedMetrics, PerSecondAggregator, type AggregatorOptions } from "./per-second-aggregator.ts";
 import type { TimeSeries } from "./timeseries-schema.ts";
 
@@ -16,11 +17,33 @@ export interface MetricStreamCollector {
   outputPath: string;
   /** Call once the engine has exited, whatever its exit code: drains the stream and writes outputPath. */
   finish(): Promise<TimeSeries>;
+  /** Every request's samples so far, when the collector was created with recordRequests (empty otherwise); complete after finish(). */
+  requests(): RequestSamples;
 }
 
 export interface CollectorOptions extends AggregatorOptions {
   /** Step name for runs with several load steps: the file becomes timeseries-<step>.json. */
   step?: string;
+  /** Also keep every request's time, duration and failure (for judging phases of the load). */
+  recordRequests?: boolean;
+}
+
+/** Hands every sample to the aggregator and the request recorder. */
+class RecordingSink implements SampleSink {
+  constructor(
+    private readonly aggregator: PerSecondAggregator,
+    private readonly recorder: RequestSampleRecorder,
+  ) {}
+  add(metric: string, second: number, value: number, endpoint: string | null, timeMs: number): void {
+    this.aggregator.add(metric, second, value, endpoint);
+    this.recorder.add(metric, timeMs, value, endpoint);
+  }
+  skip(): void {
+    this.aggregator.skip();
+  }
+  countMalformed(): void {
+    this.aggregator.countMalformed();
+  }
 }
 
 const readChunkBytes = 1 << 20;
@@ -37,12 +60,14 @@ export async function createMetricStreamCollector(runDir: string, options: Colle
   const streamPath = join(workDir, "engine-samples.ndjson");
   const outputPath = join(runDir, timeSeriesFileName(options.step));
   const aggregator = new PerSecondAggregator(options);
+  const recorder = new RequestSampleRecorder();
+  const sink: SampleSink = options.recordRequests ? new RecordingSink(aggregator, recorder) : aggregator;
   const isPipe = (await exec("mkfifo", ["-m", "600", streamPath]).catch(() => null))?.code === 0;
 
   let drained: Promise<void> | null = null;
   let ended = false;
   if (isPipe) {
-    drained = readInto(streamPath, aggregator).finally(() => (ended = true));
+    drained = readInto(streamPath, sink).finally(() => (ended = true));
     // A read error must not leave the promise unobserved before finish() awaits it.
     drained.catch(() => {});
   }
@@ -57,7 +82,7 @@ export async function createMetricStreamCollector(runDir: string, options: Colle
           await releaseWaitingReader(streamPath, () => ended);
           await drained;
         } else {
-          await readInto(streamPath, aggregator).catch((error: NodeJS.ErrnoException) => {
+          await readInto(streamPath, sink).catch((error: NodeJS.ErrnoException) => {
             if (error.code !== "ENOENT") throw error;
           });
         }
@@ -68,6 +93,7 @@ export async function createMetricStreamCollector(runDir: string, options: Colle
         await rm(workDir, { recursive: true, force: true });
       }
     },
+    requests: () => recorder.finish(),
   };
 }
 
@@ -78,8 +104,8 @@ export async function aggregateK6Json(path: string, options: AggregatorOptions =
   return aggregator.finish();
 }
 
-function readInto(path: string, aggregator: PerSecondAggregator): Promise<void> {
-  const reader = new K6JsonLineReader(aggregator);
+function readInto(path: string, sink: SampleSink): Promise<void> {
+  const reader = new K6JsonLineReader(sink);
   return new Promise((resolve, reject) => {
     const stream = createReadStream(path, { highWaterMark: readChunkBytes });
     let failure: unknown = null;

@@ -1,4 +1,12 @@
-import { collectedMetrics, type PerSecondAggregator } from "./per-second-aggregator.ts";
+import { collectedMetrics } from "./per-second-aggregator.ts";
+
+/** Where the reader hands the samples: the per-second aggregator, and a request recorder when a kind asks. */
+export interface SampleSink {
+  /** `second`: the Unix second of the sample's time; `timeMs`: the same time in Unix milliseconds. */
+  add(metric: string, second: number, value: number, endpoint: string | null, timeMs: number): void;
+  skip(): void;
+  countMalformed(): void;
+}
 
 /**
  * Reads k6's JSON output (`k6 run --out json=...`), one JSON object per line:
@@ -78,7 +86,7 @@ export class K6JsonLineReader {
   private cachedSecond = 0;
   private readonly knownEndpoints: KnownEndpoint[] = [];
 
-  constructor(private readonly sink: PerSecondAggregator) {}
+  constructor(private readonly sink: SampleSink) {}
 
   write(chunk: Buffer | string): void {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
@@ -153,7 +161,7 @@ export class K6JsonLineReader {
       if (endpointEnd >= end) return false;
       endpoint = this.endpointName(bytes, endpointStart, endpointEnd);
     }
-    this.sink.add(metric, second, value, endpoint);
+    this.sink.add(metric, second, value, endpoint, second * 1000 + fractionMs(bytes, timeStart + 19, timeEnd));
     return true;
   }
 
@@ -221,11 +229,23 @@ export class K6JsonLineReader {
     if (Number.isNaN(time) || typeof data.value !== "number") return this.sink.countMalformed();
     const tags = isRecord(data.tags) ? data.tags : {};
     const endpoint = typeof tags.endpoint === "string" ? tags.endpoint : null;
-    this.sink.add(parsed.metric, Math.floor(time / 1000), data.value, endpoint);
+    this.sink.add(parsed.metric, Math.floor(time / 1000), data.value, endpoint, time);
   }
 }
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Milliseconds of the fraction that starts at `at` ('.' then digits), e.g. ".560862621" -> 560.862621; 0 without one. */
+function fractionMs(bytes: Buffer, at: number, end: number): number {
+  if (bytes[at] !== 0x2e) return 0;
+  let ms = 0;
+  let scale = 100;
+  for (let index = at + 1; index < end && isDigit(bytes[index]!); index++) {
+    ms += (bytes[index]! - 48) * scale;
+    scale /= 10;
+  }
+  return ms;
+}
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;

@@ -1,3 +1,4 @@
+import type { SampleSink } from "./k6-json-lines.ts";
 import { LogHistogram } from "./log-histogram.ts";
 import { timeSeriesSchemaVersion, type Series, type TimeSeries } from "./timeseries-schema.ts";
 
@@ -71,7 +72,7 @@ export interface AggregatorOptions {
  * (a few pooled histograms) plus seven numbers per endpoint and closed second, whatever the number
  * of samples.
  */
-export class PerSecondAggregator {
+export class PerSecondAggregator implements SampleSink {
   private readonly latenessSeconds: number;
   private readonly open = new Map<number, OpenSecond>();
   private readonly histogramPool: LogHistogram[] = [];

@@ -1,7 +1,8 @@
 import { createRunDirectory, type RunDirectory } from "../core/run-directory.ts";
 import type { StepResult, Verdict } from "../core/step-result.ts";
+import type { RequestSamples } from "../core/request-samples.ts";
 import type { RunSummary } from "../../reports/summary-schema.ts";
-import { finalizeRun, suiteRegressionPolicy, withMetricStream } from "../../reports/finalize-run.ts";
+import { finalizeRun, suiteRegressionPolicy, withMetricStream, withRequestRecording } from "../../reports/finalize-run.ts";
 import type { Estate, PlannedStep, PreparedKind, RunContext, StepKind } from "../kinds/step-kind.ts";
 import { defaultRegistry, type BulwarkConfig, type Registry } from "../registry/registry.ts";
 import { ExitCode, UsageError } from "../core/errors.ts";
@@ -107,7 +108,12 @@ export async function executeSteps(request: StepsRunRequest): Promise<StepsRunRe
   try {
     for (const [kind, steps] of groups) prepared.set(kind, await kind.prepare(steps, context));
     const runDirectory = await createRunDirectory(request.kind, request.name, request.reportsRoot);
-    const stepContext = { ...context, runDirectory, collectSamples: (stepName: string, run: (engineArgs: string[]) => Promise<StepResult>) => withMetricStream(runDirectory, stepName, run) };
+    const stepContext = {
+      ...context,
+      runDirectory,
+      collectSamples: (stepName: string, run: (engineArgs: string[]) => Promise<StepResult>) => withMetricStream(runDirectory, stepName, run),
+      recordRequests: <T>(stepName: string, run: (engineArgs: string[], live: () => RequestSamples) => Promise<T>) => withRequestRecording(runDirectory, stepName, run),
+    };
     const startedAt = new Date();
     const results: StepResult[] = [];
     for (const [index, step] of request.steps.entries()) {

@@ -13,7 +13,9 @@ export type Verdict = z.infer<typeof verdictSchema>;
 /** One pass/fail check of a step: an SLO threshold, a hypothesis probe, an RTO/RPO target, a regression. */
 export const checkSchema = z.object({
   name: z.string().describe("human name, e.g. 'list-items p(95) < 200 ms'"),
-  kind: z.enum(["threshold", "hypothesis", "scaling", "drill", "regression", "generator"]).describe("generator: whether the load generator sent the planned load (a failure makes the step invalid, not failed)"),
+  kind: z
+    .enum(["threshold", "hypothesis", "expectation", "injection", "safety", "scaling", "alert", "rollout", "static", "drill", "regression", "generator"])
+    .describe("generator: whether the load generator sent the planned load (a failure makes the step invalid, not failed); expectation: an SLO judged on one phase of the load; injection: proof that a fault took effect"),
   metric: z.string().optional().describe("metric with its tag selector, for thresholds"),
   expression: z.string().optional().describe("threshold expression, e.g. p(95)<200"),
   endpoint: z.string().nullable().optional(),
@@ -70,6 +72,31 @@ export const generatorStateSchema = z.object({
 });
 export type GeneratorState = z.infer<typeof generatorStateSchema>;
 
+/** A window of a step's load, cut from the journal's timestamps: before, during a fault, rollout, recovery, after. */
+export const phaseSchema = z.object({
+  name: z.string().describe("e.g. before, fault:kill-one-pod, recovery, after, rollout, rollback"),
+  kind: z.enum(["before", "fault", "recovery", "after", "rollout", "rollback", "load", "other"]).describe("report.html shades fault, rollout and rollback windows"),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+});
+export type Phase = z.infer<typeof phaseSchema>;
+
+/** One dated event of a step: injected, confirmed, removed, recovered, hypothesis violated, alert firing... */
+export const timelineEventSchema = z.object({
+  at: z.iso.datetime(),
+  event: z.string().describe("short machine-friendly name, e.g. fault-injected"),
+  detail: z.string().default(""),
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;
+
+/** A series a kind observed besides the load (replicas, alert state), drawn by report.html on the load's time axis. */
+export const extraSeriesSchema = z.object({
+  name: z.string().describe("e.g. ready replicas"),
+  unit: z.string().describe("axis label, e.g. replicas"),
+  points: z.array(z.tuple([z.number().describe("Unix time in ms"), z.number().nullable()])),
+});
+export type ExtraSeries = z.infer<typeof extraSeriesSchema>;
+
 export const stepSchema = z.object({
   name: z.string(),
   kind: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("the step kind (scenario, drill, ...): a name in the registry of step kinds"),
@@ -87,6 +114,9 @@ export const stepSchema = z.object({
   endpoints: z.array(endpointStatsSchema).optional(),
   generator: generatorStateSchema.optional(),
   checks: z.array(checkSchema),
+  phases: z.array(phaseSchema).optional().describe("windows of the load judged on their own (chaos, rollout and alert steps)"),
+  timeline: z.array(timelineEventSchema).optional(),
+  series: z.array(extraSeriesSchema).optional().describe("what the step watched besides the load, e.g. the replica timeline"),
   artifacts: z.record(z.string(), z.string()).default({}).describe("files of this step in the run directory"),
 });
 export type StepResult = z.infer<typeof stepSchema>;

@@ -3,10 +3,23 @@ import { createInterface } from "node:readline";
 import { ToolingError } from "../core/errors.ts";
 import { repoPath } from "../core/repo-root.ts";
 import { formatDemoFaults, type DemoFaults } from "./faults.ts";
+import { faultControlPath, metricsPath } from "./server.ts";
 
 export interface RunningDemoTarget {
   baseUrl: string;
+  /** Prometheus metrics of the target. */
+  metricsUrl: string;
+  /** Switches latency and errors at runtime; resolves with the instant the target applied them. */
+  switchFaults(setting: DemoFaults): Promise<Date>;
   stop(): Promise<void>;
+}
+
+/** Talks to a running demo target's fault switch (loopback only: the target listens on 127.0.0.1). */
+export async function switchDemoFaults(baseUrl: string, setting: DemoFaults): Promise<Date> {
+  const response = await fetch(`${baseUrl}${faultControlPath}`, { method: "PUT", body: JSON.stringify(setting), headers: { "Content-Type": "application/json" }, signal: AbortSignal.timeout(5_000) });
+  const body = (await response.json()) as { appliedAtMs?: number; error?: string };
+  if (!response.ok || typeof body.appliedAtMs !== "number") throw new ToolingError(`demo target fault switch: ${body.error ?? `HTTP ${response.status}`}`);
+  return new Date(body.appliedAtMs);
 }
 
 /** Starts the demo target as its own process on 127.0.0.1 and a free port, so it never shares a CPU loop with bulwark. */
@@ -33,7 +46,8 @@ export function startDemoTarget(faults: DemoFaults, startTimeoutMs = 15_000): Pr
     createInterface({ input: child.stdout }).once("line", (line) => {
       const match = /listening on (http:\/\/\S+)/.exec(line);
       clearTimeout(timer);
-      if (match?.[1]) resolve({ baseUrl: match[1], stop });
+      const baseUrl = match?.[1];
+      if (baseUrl) resolve({ baseUrl, metricsUrl: `${baseUrl}${metricsPath}`, switchFaults: (setting) => switchDemoFaults(baseUrl, setting), stop });
       else reject(new ToolingError(`demo target said '${line}' instead of its address`));
     });
   });

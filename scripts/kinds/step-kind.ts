@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { PostgresContainers } from "../core/postgres-container.ts";
 import type { RunDirectory } from "../core/run-directory.ts";
+import type { RequestSamples } from "../core/request-samples.ts";
 import type { StepResult } from "../core/step-result.ts";
 import type { BaseConfig, EnvironmentConfig } from "../../thresholds/schema.ts";
 
@@ -14,10 +15,37 @@ export interface PlannedStep {
   details: Record<string, unknown>;
 }
 
+/** The demo target's runtime fault switch: what it adds to every /api request from the instant it is set. */
+export interface DemoFaultSetting {
+  latencyMs: number;
+  /** Share of /api requests answered 500, spread evenly. */
+  errorRate: number;
+}
+
 /** A running demo target the estate started for this run. */
 export interface StartedTarget {
   baseUrl: string;
+  /** Prometheus text exposition of the target's requests (by route and status) and latency histogram. */
+  metricsUrl: string;
+  /**
+   * Switches the target's faults at runtime through its loopback control endpoint; resolves with the
+   * instant the target applied the setting (the target's own clock, the same host as bulwark's).
+   */
+  switchFaults(setting: DemoFaultSetting): Promise<Date>;
   stop(): Promise<void>;
+}
+
+/** The local test cluster (real API server, KWOK nodes, Chaos Mesh controller), when it runs. */
+export interface LocalCluster {
+  kubeconfig: string;
+}
+
+/** The local monitoring estate: Prometheus scraping loopback targets, Alertmanager routing to bulwark. */
+export interface LocalMonitoring {
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  /** Makes Prometheus scrape `metricsUrl` (a loopback URL) as job `job` until the returned function is called. */
+  scrape(job: string, metricsUrl: string): Promise<() => Promise<void>>;
 }
 
 /**
@@ -28,6 +56,10 @@ export interface Estate {
   startDemoTarget(): Promise<StartedTarget>;
   /** Loaded on demand: a drill asks for "a PostgreSQL I can start" (see chaos/drills/kinds/). */
   postgresContainers(): Promise<PostgresContainers>;
+  /** The running local test cluster; a ToolingError naming `bulwark local up --cluster` when it is not running. */
+  localCluster(): Promise<LocalCluster>;
+  /** The running local monitoring estate; a ToolingError naming `bulwark local up --monitoring` when it is not running. */
+  localMonitoring(): Promise<LocalMonitoring>;
 }
 
 /** The run as every kind sees it. */
@@ -52,6 +84,16 @@ export interface StepRunContext extends RunContext {
    * handed down by the CLI): `run` gets the engine arguments that point the stream at the collector.
    */
   collectSamples(stepName: string, run: (engineArgs: string[]) => Promise<StepResult>): Promise<StepResult>;
+  /**
+   * Like collectSamples, and also keeps every request's end time, duration and failure, so that a kind
+   * can judge windows of the load (phases) exactly after it ran (scripts/kinds/load/phases.ts). `live`
+   * returns the requests recorded so far (the engine's stream arrives in batches, about a second late),
+   * for safety limits that must act while the load runs.
+   */
+  recordRequests<T>(
+    stepName: string,
+    run: (engineArgs: string[], live: () => RequestSamples) => Promise<T>,
+  ): Promise<{ value: T; requests: RequestSamples; timeseriesFile: string | null }>;
 }
 
 /** What a kind made ready for a run's steps of its kind; released when the run ends. */
@@ -69,6 +111,16 @@ export interface SuiteStepContext {
   suiteName: string;
   environmentName: string;
   profileFlag?: string;
+}
+
+/**
+ * One Kubernetes RBAC rule a step of a kind needs in the namespace it runs in, when bulwark runs inside
+ * the cluster (`bulwark deploy manifests` grants the union over a suite's kinds, and nothing else).
+ */
+export interface RbacRule {
+  apiGroups: readonly string[];
+  resources: readonly string[];
+  verbs: readonly string[];
 }
 
 /**
@@ -98,4 +150,6 @@ export interface StepKind {
   prepare(steps: readonly PlannedStep[], context: RunContext): Promise<PreparedKind>;
   /** Runs one step; honours context.abortSignal; never throws for a failed check (that is a verdict). */
   run(step: PlannedStep, prepared: PreparedKind, context: StepRunContext): Promise<StepResult>;
+  /** Kubernetes permissions a step of this kind needs in the cluster (docs/distributed.md); absent: none. */
+  readonly rbac?: readonly RbacRule[];
 }

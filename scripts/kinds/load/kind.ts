@@ -2,33 +2,45 @@ import { z } from "zod";
 import { UsageError } from "../../core/errors.ts";
 import type { StepResult } from "../../core/step-result.ts";
 import type { BaseConfig } from "../../../thresholds/schema.ts";
-import type { PlannedStep, PreparedKind, RunContext, StepKind, StepRunContext } from "../step-kind.ts";
+import type { PlannedStep, PreparedKind, RunContext, StartedTarget, StepKind, StepRunContext } from "../step-kind.ts";
 import { bundleScenarios } from "./bundle.ts";
 import { ensureEngine, type EngineBinary } from "./engine-binary.ts";
 import { inspectScenario } from "./inspect.ts";
 import { buildRunPlan, chooseProfile } from "./plan.ts";
 import { preflight } from "./preflight.ts";
 import { runScenarioStep } from "./run-step.ts";
+import { maxRunners } from "./runners.ts";
 import { typeCheckScenarios } from "./typecheck.ts";
 import { projectTypeCheck } from "./project-typecheck.ts";
 import { defaultScenariosDir, findScenario, useScenariosDir } from "./scenarios.ts";
 import { hasUrlCredentials, splitTargetUrl } from "./target-url.ts";
 
-/** What a load step needs: its scenario and profile. */
+/** What a load step needs: its scenario and profile, and how many engine processes share its load. */
 interface LoadDetails {
   scenario: string;
   profileName: string;
+  runners?: number;
 }
 
 const details = (step: PlannedStep): LoadDetails => step.details as unknown as LoadDetails;
 
 /** A load step planned from a scenario name and profile (for `bulwark run` and suites). */
-export function plannedLoadStep(stepName: string, scenario: string, profileName: string): PlannedStep {
-  return { kind: "scenario", stepName, subject: scenario, details: { scenario, profileName } satisfies LoadDetails };
+export function plannedLoadStep(stepName: string, scenario: string, profileName: string, runners = 1): PlannedStep {
+  return { kind: "scenario", stepName, subject: scenario, details: { scenario, profileName, ...(runners > 1 ? { runners } : {}) } satisfies LoadDetails };
 }
 
-interface PreparedLoad extends PreparedKind {
+/** `--runners <n>`: engine processes for the step (docs/distributed.md); a UsageError naming the flag otherwise. */
+export function parseRunners(text: string | undefined, label: string): number {
+  if (text === undefined) return 1;
+  const runners = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!Number.isInteger(runners) || runners < 1 || runners > maxRunners) throw new UsageError(`${label}: '${text}' is not a whole number from 1 to ${maxRunners}`);
+  return runners;
+}
+
+export interface PreparedLoad extends PreparedKind {
   engine: EngineBinary;
+  /** The demo target this run started (environments with demo: true), with its fault switch. */
+  demoTarget?: StartedTarget;
   /** Without credentials: it is written to every step's plan. */
   baseUrl: string;
   /** The Authorization header value, handed to the engine through its environment only. */
@@ -57,6 +69,8 @@ export const loadKind: StepKind = {
   name: "scenario",
   suiteStepKey: "scenario",
   description: "a load scenario on the engine, judged by the SLO thresholds of the endpoints it calls",
+  // Load goes over HTTP to the target; the Kubernetes API is never asked for anything.
+  rbac: [],
   configShape: {
     scenariosDir: z.string().min(1).default(defaultScenariosDir).describe("folder of the project's scenarios, relative to the config file (bulwark's built-in scenarios are always there too)"),
   },
@@ -64,6 +78,7 @@ export const loadKind: StepKind = {
     .object({
       scenario: z.string().min(1),
       profile: z.string().min(1).optional().describe("profile of this step; defaults to the suite's, then the scenario's"),
+      runners: z.number().int().min(1).max(maxRunners).optional().describe("engine processes sharing the step's load as execution segments, merged into one verdict (docs/distributed.md)"),
     })
     .strict(),
 
@@ -94,13 +109,13 @@ export const loadKind: StepKind = {
       suiteProfile: suite?.profile,
       scenario,
     });
-    const { kind, subject, details: stepDetails } = plannedLoadStep("", scenario, profileName);
+    const { kind, subject, details: stepDetails } = plannedLoadStep("", scenario, profileName, typeof step.runners === "number" ? step.runners : 1);
     return { kind, subject, details: stepDetails };
   },
 
   describe(step) {
-    const { scenario, profileName } = details(step);
-    return `scenario ${scenario}, profile ${profileName}`;
+    const { scenario, profileName, runners } = details(step);
+    return `scenario ${scenario}, profile ${profileName}${runners ? `, ${runners} runners` : ""}`;
   },
 
   async check(steps, context) {
@@ -145,6 +160,7 @@ export const loadKind: StepKind = {
     }
     return {
       engine,
+      ...(demo ? { demoTarget: demo } : {}),
       baseUrl,
       authorization,
       target: baseUrl,
@@ -167,6 +183,7 @@ export const loadKind: StepKind = {
         runDirectory: context.runDirectory,
         abortSignal: context.abortSignal,
         extraEngineArgs,
+        ...(details(step).runners ? { runners: details(step).runners } : {}),
         ...(load.authorization ? { authorization: load.authorization } : {}),
       }),
     );

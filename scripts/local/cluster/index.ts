@@ -14,16 +14,25 @@ import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
 import type { BinaryName } from "./recipes.ts";
+import { cleanUp as cleanUpRealNode, realNodeBinaries, realNodeStatus, upRealNode, type RealNodeStatus, type RealNodeUp } from "./real-node/index.ts";
+import { resolveImage } from "../containers/images.ts";
+import { applyDemoWorkloads } from "./demo-workloads/index.ts";
 
 export { kubectlFor, type Kubectl } from "./kubectl.ts";
 export { builtBinaries, ensureBinaries } from "./build.ts";
 export { simulatedNodes, timings } from "./kwok-cluster.ts";
 export { clusterProcesses, listeningPorts } from "./processes.ts";
 export { chaosNamespace } from "./chaos-mesh.ts";
+export { realNodeName, realNodeTaint, realNodeLabel, realNodeNetwork, inPodCidr, realNodeLeftovers, nodeReady, type RealNodeNetwork } from "./real-node/index.ts";
+export { startFront, type LoopbackFront, type EndpointChange } from "./real-node/front.ts";
+export { demoAppManifests, demoAppPort, type DemoAppOptions } from "./real-node/demo-app.ts";
+export { demoNamespace, applyDemoWorkloads } from "./demo-workloads/index.ts";
 
 export interface ClusterOptions {
   log: (line: string) => void;
   abortSignal?: AbortSignal;
+  /** also start the real node (kubelet and containerd in a network namespace of its own) */
+  realNode?: boolean;
 }
 
 export interface UpResult {
@@ -33,6 +42,7 @@ export interface UpResult {
   chaosMesh: { running: boolean; problem?: string };
   /** recipes built during this call */
   built: { name: string; seconds: number }[];
+  realNode?: RealNodeUp;
   seconds: number;
 }
 
@@ -46,6 +56,7 @@ export interface ClusterStatus {
   metricsApi: { available: boolean };
   chaosMesh: { crds: boolean; controller: boolean; pid?: number };
   processes: { name: string; pid: number; alive: boolean; listening: string[] }[];
+  realNode?: RealNodeStatus;
 }
 
 export const requiredForControlPlane: BinaryName[] = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kwok", "kwokctl", "metrics-server"];
@@ -58,9 +69,9 @@ function checkAbort(signal?: AbortSignal): void {
 export async function up(options: ClusterOptions): Promise<UpResult> {
   const started = Date.now();
   const { log } = options;
-  const report = await ensureBinaries(log);
+  const report = await ensureBinaries(log, { realNode: options.realNode });
   checkAbort(options.abortSignal);
-  const missing = requiredForControlPlane.filter((name) => !report.binaries[name]);
+  const missing = [...requiredForControlPlane, ...(options.realNode ? realNodeBinaries : [])].filter((name) => !report.binaries[name]);
   if (missing.length > 0) {
     const reasons = report.failed.map((failure) => `${failure.name}: ${failure.reason}`).join("\n");
     throw new ToolingError(`cluster: cannot start without ${missing.join(", ")}\n${reasons}`);
@@ -87,10 +98,13 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
     await ensureNodes(kubectl);
     await waitForMetricsApi(kubectl, 90_000);
     const chaosMesh = await startChaosMesh(binaries, kubectl, report.failed, log);
+    await applyDemoWorkloads(kubectl);
+    checkAbort(options.abortSignal);
+    const realNode = options.realNode ? await upRealNode(binaries, kubectl, [resolveImage("demo-target").reference], log) : undefined;
     const seconds = Math.round((Date.now() - started) / 100) / 10;
     log(`cluster: ${controlPlane === "reused" ? "already running" : controlPlane} in ${formatDuration(Date.now() - started)}; Kubernetes ${kubernetesVersion}, ${(await readyNodes(kubectl)).length} simulated nodes${chaosMesh.running ? ", Chaos Mesh" : ""}`);
     log(`cluster: use it with  export KUBECONFIG=${statePaths.kubeconfig()}   (or: export KUBECONFIG=$(bulwark local kubeconfig))`);
-    return { kubeconfig: statePaths.kubeconfig(), controlPlane, chaosMesh, built: report.built, seconds };
+    return { kubeconfig: statePaths.kubeconfig(), controlPlane, chaosMesh, built: report.built, ...(realNode ? { realNode } : {}), seconds };
   });
 }
 
@@ -119,6 +133,10 @@ export async function down(options: Omit<ClusterOptions, "abortSignal">): Promis
 }
 
 async function stopAndRemove(log: (line: string) => void): Promise<void> {
+  // The real node first: its kubelet must not outlive the API server it reports to.
+  const realNode = await cleanUpRealNode();
+  if (realNode.removed.length > 0) log(`cluster: real node removed (${realNode.removed.join(", ")})`);
+  if (realNode.remaining.length > 0) log(`cluster: real node left behind: ${realNode.remaining.join(", ")}`);
   const before = await clusterProcesses();
   await stopChaosController();
   const problem = await deleteControlPlane(await builtBinaries());
@@ -171,8 +189,10 @@ export async function status(): Promise<ClusterStatus> {
       listening: ports.filter((port) => port.pid === process.pid).map((port) => `${port.address}:${port.port}`),
     })),
   };
-  if (!binaries.kubectl || !clusterExists()) return result;
-  const kubectl = kubectlFor(binaries.kubectl);
+  const kubectl = binaries.kubectl && clusterExists() ? kubectlFor(binaries.kubectl) : undefined;
+  const realNode = await realNodeStatus(kubectl, binaries.ctr);
+  if (realNode) result.realNode = realNode;
+  if (!kubectl) return result;
   result.kubeconfig = statePaths.kubeconfig();
   result.apiServer.ready = await isApiReady(kubectl);
   if (!result.apiServer.ready) return result;
@@ -198,6 +218,9 @@ export function formatStatus(status: ClusterStatus): string {
     `  nodes ready: ${status.nodes.ready.length > 0 ? status.nodes.ready.join(", ") : "none"}`,
     `  metrics API: ${yesNo(status.metricsApi.available)}`,
     `  Chaos Mesh: CRDs ${yesNo(status.chaosMesh.crds)}, controller ${yesNo(status.chaosMesh.controller)}${status.chaosMesh.pid ? ` (pid ${status.chaosMesh.pid})` : ""}`,
+    status.realNode
+      ? `  real node: ${status.realNode.node} ready ${yesNo(status.realNode.ready)}, node IP ${status.realNode.network.nodeIp}, pods ${status.realNode.network.podCidr}${status.realNode.containers !== undefined ? `, ${status.realNode.containers} containers` : ""}; ${status.realNode.processes.map((daemon) => `${daemon.name} ${daemon.alive ? daemon.pid : "dead"}`).join(", ")}`
+      : "  real node: none (start it with `bulwark local up --cluster --real-node`)",
   ];
   if (status.processes.length > 0) {
     lines.push(

@@ -59,7 +59,12 @@ describe("a step kind registered in a test", () => {
       steps,
       config,
       environmentName: "local",
-      estate: { startDemoTarget: () => Promise.reject(new Error("not used")), postgresContainers: () => Promise.reject(new Error("not used")) },
+      estate: {
+        startDemoTarget: () => Promise.reject(new Error("not used")),
+        postgresContainers: () => Promise.reject(new Error("not used")),
+        localCluster: () => Promise.reject(new Error("not used")),
+        localMonitoring: () => Promise.reject(new Error("not used")),
+      },
       reportsRoot,
       historyLocation: join(reportsRoot, "history"),
       abortSignal: new AbortController().signal,
