@@ -3,6 +3,22 @@ import type { Check, RunSummary, StepResult } from "./summary-schema.ts";
 const escapeXml = (text: string): string =>
   text.replace(/[<>&"']/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[char] ?? char);
 
+/** How CI names a failed check, by what it checked. */
+const failureTypes: Record<Check["kind"], string> = {
+  threshold: "SloBreached",
+  expectation: "SloBreached",
+  hypothesis: "HypothesisDeviated",
+  injection: "FaultNotInjected",
+  safety: "SafetyLimitHit",
+  scaling: "ScalingExpectationMissed",
+  alert: "AlertBudgetMissed",
+  rollout: "RolloutExpectationMissed",
+  static: "StaticCheckFailed",
+  drill: "RecoveryTargetMissed",
+  regression: "Regression",
+  generator: "GeneratorSaturated",
+};
+
 function checkCase(step: StepResult, check: Check): string {
   const attributes = `classname="${escapeXml(`${step.name}`)}" name="${escapeXml(check.name)}"`;
   if (check.verdict === "pass") return `    <testcase ${attributes}/>`;
@@ -14,7 +30,7 @@ function checkCase(step: StepResult, check: Check): string {
   if (check.kind === "generator") {
     return `    <testcase ${attributes}>\n      <error type="GeneratorSaturated" message="${escapeXml(check.reason)}">${escapeXml(check.reason)}</error>\n    </testcase>`;
   }
-  const type = check.verdict === "no-data" ? "NoData" : check.kind === "regression" ? "Regression" : "SloBreached";
+  const type = check.verdict === "no-data" ? "NoData" : failureTypes[check.kind];
   return `    <testcase ${attributes}>\n      <failure type="${type}" message="${escapeXml(check.reason)}">${escapeXml(`${check.metric ?? check.name} ${check.expression ?? ""}: ${check.reason}`)}</failure>\n    </testcase>`;
 }
 

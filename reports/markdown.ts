@@ -40,6 +40,29 @@ function checkTable(step: StepResult): string[] {
   ];
 }
 
+/** Windows of the load judged on their own (chaos, rollout, alert steps). */
+function phaseTable(step: StepResult): string[] {
+  if (!step.phases?.length) return [];
+  return [
+    "",
+    "| phase | kind | from | to | duration |",
+    "|---|---|---|---|---:|",
+    ...step.phases.map((phase) => `| ${cell(phase.name)} | ${phase.kind} | ${phase.startedAt.slice(11, 23)} | ${phase.endedAt.slice(11, 23)} | ${((Date.parse(phase.endedAt) - Date.parse(phase.startedAt)) / 1000).toFixed(1)} s |`),
+  ];
+}
+
+/** The step's dated events, with the time since the step started. */
+function timelineTable(step: StepResult): string[] {
+  if (!step.timeline?.length) return [];
+  const start = Date.parse(step.startedAt);
+  return [
+    "",
+    "| time (UTC) | since start | event | detail |",
+    "|---|---:|---|---|",
+    ...step.timeline.map((event) => `| ${event.at.slice(11, 23)} | +${((Date.parse(event.at) - start) / 1000).toFixed(1)} s | ${cell(event.event)} | ${cell(event.detail)} |`),
+  ];
+}
+
 /** A summary fit for a CI job summary ($GITHUB_STEP_SUMMARY and alike). */
 export function renderMarkdown(summary: RunSummary): string {
   const lines = [
@@ -55,7 +78,7 @@ export function renderMarkdown(summary: RunSummary): string {
     lines.push("", `## ${step.name}: ${verdictMark[step.verdict]}`);
     if (step.error) lines.push("", `> ${step.error}`);
     if (step.generator) lines.push("", `Load generator: ${generatorLine(step.generator)}`);
-    lines.push(...endpointTable(step), ...checkTable(step));
+    lines.push(...endpointTable(step), ...checkTable(step), ...phaseTable(step), ...timelineTable(step));
   }
   return lines.join("\n") + "\n";
 }

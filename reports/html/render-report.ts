@@ -13,11 +13,36 @@ export interface ReportAssets {
 
 /** What the in-page script reads: times as Unix seconds, everything aligned for the charts. */
 export interface ChartData {
-  steps: { name: string; series: ReportInput["timeSeries"][string] | null; phases: ChartPhase[]; latencyLimits: Record<string, LatencyLimits> }[];
+  steps: { name: string; series: ReportInput["timeSeries"][string] | null; phases: ChartPhase[]; latencyLimits: Record<string, LatencyLimits>; extra: ExtraChart[] }[];
   replicas: { target: string; time: number[]; desired: number[]; ready: number[]; phases: ChartPhase[] }[];
 }
 /** An endpoint's latency limits by percentile series name (p95, p99): the charts mark seconds above them. */
 type LatencyLimits = Partial<Record<"p50" | "p90" | "p95" | "p99", number>>;
+
+/** What a step watched besides its load (replicas, alert state), one chart per unit, on one time axis (Unix seconds). */
+export interface ExtraChart {
+  unit: string;
+  time: number[];
+  series: { name: string; values: (number | null)[] }[];
+}
+
+/** Groups a step's extra series by unit and aligns them on the union of their times (a value holds until the next). */
+export function extraCharts(step: StepResult): ExtraChart[] {
+  const byUnit = new Map<string, NonNullable<StepResult["series"]>>();
+  for (const series of step.series ?? []) byUnit.set(series.unit, [...(byUnit.get(series.unit) ?? []), series]);
+  return [...byUnit].map(([unit, group]) => {
+    const time = [...new Set(group.flatMap((series) => series.points.map(([ms]) => ms)))].sort((a, b) => a - b);
+    return {
+      unit,
+      time: time.map((ms) => ms / 1000),
+      series: group.map((series) => {
+        const byTime = new Map(series.points.map(([ms, value]) => [ms, value]));
+        let last: number | null = null;
+        return { name: series.name, values: time.map((ms) => (byTime.has(ms) ? (last = byTime.get(ms) ?? null) : last)) };
+      }),
+    };
+  });
+}
 
 interface ChartPhase {
   name: string;
@@ -63,6 +88,7 @@ export function chartData(input: ReportInput): ChartData {
       series: input.timeSeries[step.name] ?? null,
       phases: input.phases.filter((phase) => phase.step === undefined || phase.step === step.name).map(chartPhase),
       latencyLimits: latencyLimits(step),
+      extra: extraCharts(step),
     })),
     replicas: input.replicas.map((timeline: ReplicaTimeline) => ({
       target: timeline.target,
@@ -131,18 +157,36 @@ function comparisonSection(comparison: Comparison | null): string {
   return `<section id="baseline"><h2>Against the baseline</h2><p class="headline ${escapeHtml(comparison.status)}">${escapeHtml(comparison.headline)}</p>${table}</section>`;
 }
 
+/** The step's dated events (fault injected, confirmed, removed, recovered, alert firing...). */
+function timelineTable(step: StepResult): string {
+  if (!step.timeline?.length) return "";
+  const start = Date.parse(step.startedAt);
+  const rows = step.timeline.map((event) => `<tr><td class="num">${escapeHtml(event.at.slice(11, 23))}</td><td class="num">+${((Date.parse(event.at) - start) / 1000).toFixed(1)} s</td><td>${escapeHtml(event.event)}</td><td>${escapeHtml(event.detail)}</td></tr>`);
+  return `<details class="timeline" open><summary>timeline (${step.timeline.length} events)</summary><table class="timeline"><thead><tr><th>time (UTC)</th><th>since start</th><th>event</th><th>detail</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
+}
+
+function extraChartFigures(step: StepResult, index: number): string {
+  return extraCharts(step)
+    .map((chart, chartIndex) => `<figure class="extra-series"><figcaption>${escapeHtml(chart.series.map((series) => series.name).join(", "))} (${escapeHtml(chart.unit)})</figcaption><div class="chart" data-chart="extra" data-step="${index}" data-extra="${chartIndex}"></div></figure>`)
+    .join("\n");
+}
+
 function stepSection(step: StepResult, index: number, input: ReportInput): string {
   const series = input.timeSeries[step.name];
+  const watched = extraChartFigures(step, index);
   const header = `<h2>${escapeHtml(step.name)} ${badge(step.verdict)}</h2><p class="muted">${escapeHtml([step.kind, step.scenario, step.profile].filter(Boolean).join(" · "))} · ${(step.durationMs / 1000).toFixed(1)} s${step.error ? ` · ${escapeHtml(step.error)}` : ""}</p>${step.generator ? `<p class="muted generator">load generator: ${escapeHtml(generatorFigures(step.generator))}</p>` : ""}`;
-  if (!series || series.time.length === 0) return `<section class="step">${header}<p class="muted">No metric time series was recorded for this step.</p></section>`;
+  if (!series || series.time.length === 0) {
+    return `<section class="step">${header}${timelineTable(step)}<p class="muted">No metric time series was recorded for this step.</p>${watched ? `<div class="grid">${watched}</div>` : ""}</section>`;
+  }
   const endpointCharts = series.endpoints
     .map(
       (endpoint, endpointIndex) =>
         `<figure class="endpoint-latency" data-endpoint-name="${escapeHtml(endpoint.name)}"><figcaption>${escapeHtml(endpoint.name)}: latency percentiles per second (ms)</figcaption>${wholeRunLatency(step, endpoint.name)}<div class="chart" data-chart="endpoint-latency" data-step="${index}" data-endpoint="${endpointIndex}" data-endpoint-name="${escapeHtml(endpoint.name)}"></div><p class="marked muted" data-marked-for="${escapeHtml(endpoint.name)}"></p></figure>`,
     )
     .join("\n");
-  return `<section class="step">${header}
+  return `<section class="step">${header}${timelineTable(step)}
 <div class="grid">
+${watched}
 <figure><figcaption>p95 latency by endpoint (ms)</figcaption><div class="chart" data-chart="p95" data-step="${index}"></div></figure>
 <figure><figcaption>requests per second by endpoint</figcaption><div class="chart" data-chart="rate" data-step="${index}"></div></figure>
 <figure><figcaption>failed requests per second by endpoint</figcaption><div class="chart" data-chart="errors" data-step="${index}"></div></figure>
@@ -204,6 +248,8 @@ details summary { cursor: pointer; margin: 8px 0; font-size: .9rem; }
 ul.phases { list-style: none; padding: 0; font-size: .85rem; } ul.phases li { margin: 2px 0; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; background: rgba(120,120,120,.25); }
 .swatch.fault { background: rgba(207,34,46,.22); } .swatch.drill { background: rgba(9,105,218,.2); } .swatch.load { background: rgba(26,127,55,.18); }
+.swatch.rollout { background: rgba(191,135,0,.22); } .swatch.rollback { background: rgba(130,80,223,.22); } .swatch.recovery { background: rgba(27,124,131,.18); }
+table.timeline { font-size: .8rem; }
 `;
 
 /** report.html: one self-contained page (no network), verdict and checks first, then the charts. */

@@ -7,7 +7,15 @@
   // Red is kept for what crosses a limit: the limit line and the seconds above it.
   var percentileColours = { p50: "#1a7f37", p90: "#0969da", p95: "#8250df", p99: "#e16f24", max: "#6e7781" };
   var aboveLimitColour = "#d1242f";
-  var phaseFill = { fault: "rgba(207,34,46,0.14)", drill: "rgba(9,105,218,0.12)", load: "rgba(26,127,55,0.10)", other: "rgba(120,120,120,0.14)" };
+  var phaseFill = {
+    fault: "rgba(207,34,46,0.14)",
+    drill: "rgba(9,105,218,0.12)",
+    load: "rgba(26,127,55,0.10)",
+    rollout: "rgba(191,135,0,0.14)",
+    rollback: "rgba(130,80,223,0.14)",
+    recovery: "rgba(27,124,131,0.10)",
+    other: "rgba(120,120,120,0.14)",
+  };
   var charts = [];
 
   function shadePhases(phases) {
@@ -156,7 +164,13 @@
 
   document.querySelectorAll(".chart[data-step]").forEach(function (element) {
     var step = data.steps[Number(element.getAttribute("data-step"))];
-    if (step && step.series) stepCharts(element, step);
+    if (!step) return;
+    if (element.getAttribute("data-chart") === "extra") {
+      var extra = step.extra[Number(element.getAttribute("data-extra"))];
+      var stepped = uPlot.paths.stepped({ align: 1 });
+      if (extra) draw(element, extra.series.map(function (entry, i) { return { label: entry.name, stroke: palette[i % palette.length], paths: stepped, spanGaps: true }; }),
+        [extra.time].concat(extra.series.map(function (entry) { return entry.values; })), step.phases, "");
+    } else if (step.series) stepCharts(element, step);
   });
 
   document.querySelectorAll(".chart[data-timeline]").forEach(function (element) {

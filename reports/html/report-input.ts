@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import type { RunSummary } from "../summary-schema.ts";
+import type { RunSummary, StepResult } from "../summary-schema.ts";
 import { timeSeriesSchema, type TimeSeries } from "../timeseries/timeseries-schema.ts";
 import { timeSeriesFileName } from "../timeseries/collector.ts";
 import { comparisonFileName, type Comparison } from "../run-history/baseline.ts";
@@ -16,7 +16,10 @@ export const phaseSchema = z
     name: z.string().min(1).describe("label shown on the band, e.g. 'pod-kill catalog' or 'restore'"),
     start: z.iso.datetime({ offset: true }),
     end: z.iso.datetime({ offset: true }),
-    kind: z.enum(["fault", "drill", "load", "other"]).default("other").describe("fault: chaos injected; drill: a drill phase; load: a load phase"),
+    kind: z
+      .enum(["fault", "drill", "load", "rollout", "rollback", "recovery", "other"])
+      .default("other")
+      .describe("fault: chaos injected; drill: a drill phase; load: a load phase; rollout / rollback: a Deployment changing; recovery: until the service is back"),
     step: z.string().optional().describe("step the phase belongs to; shown on every step's charts when absent"),
   })
   .strict();
@@ -91,9 +94,29 @@ export async function loadReportInput(runDir: string, summary: RunSummary): Prom
   return {
     summary,
     timeSeries,
-    phases: (await readOptional(phasesFileName, phasesFileSchema)) ?? [],
+    phases: withStepPhases((await readOptional(phasesFileName, phasesFileSchema)) ?? [], summary),
     replicas: (await readOptional(replicasFileName, replicasFileSchema)) ?? [],
     comparison,
     warnings,
   };
+}
+
+/** Step phases that report.html shades; before, after and whole-load windows are told in the timeline only. */
+const shadedKinds: Partial<Record<NonNullable<StepResult["phases"]>[number]["kind"], Phase["kind"]>> = { fault: "fault", rollout: "rollout", rollback: "rollback", recovery: "recovery" };
+
+/** The phases of phases.json plus those the steps carry in summary.json, each once. */
+export function withStepPhases(fromFile: Phase[], summary: RunSummary): Phase[] {
+  const phases = [...fromFile];
+  const seen = new Set(phases.map((phase) => `${phase.step ?? ""}|${phase.name}|${Date.parse(phase.start)}|${Date.parse(phase.end)}`));
+  for (const step of summary.steps) {
+    for (const phase of step.phases ?? []) {
+      const kind = shadedKinds[phase.kind];
+      if (!kind) continue;
+      const key = `${step.name}|${phase.name}|${Date.parse(phase.startedAt)}|${Date.parse(phase.endedAt)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      phases.push({ name: phase.name, start: phase.startedAt, end: phase.endedAt, kind, step: step.name });
+    }
+  }
+  return phases;
 }
