@@ -102,4 +102,51 @@ describe("report.html in headless Chromium", () => {
     await screenshot(page, "report-phases-replicas.png");
     expect(problems).toEqual([]);
   });
+  it("shades a step's own fault phase, draws what it watched and lists its timeline (no phases.json)", async () => {
+    const runDirectory = await mkdtemp(join(tmpdir(), "bulwark-report-step-phases-"));
+    const base = fakeRun({ day: 31, p95: 120, p99: 150 });
+    const start = Math.floor(Date.parse(base.startedAt) / 1000);
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    const aggregator = new PerSecondAggregator();
+    for (let second = 0; second < 60; second++) {
+      for (let i = 0; i < 20; i++) {
+        aggregator.add("http_reqs", start + second, 1, "list-items");
+        aggregator.add("http_req_duration", start + second, 40 + i, "list-items");
+        aggregator.add("http_req_failed", start + second, 0, "list-items");
+      }
+    }
+    await writeFile(join(runDirectory, timeSeriesFileName("browse-catalog")), JSON.stringify(aggregator.finish()));
+    const summary = {
+      ...base,
+      steps: [
+        {
+          ...base.steps[0]!,
+          phases: [
+            { name: "before", kind: "before" as const, startedAt: iso(start), endedAt: iso(start + 20) },
+            { name: "fault:pod-kill", kind: "fault" as const, startedAt: iso(start + 20), endedAt: iso(start + 35) },
+            { name: "after", kind: "after" as const, startedAt: iso(start + 35), endedAt: iso(start + 60) },
+          ],
+          timeline: [
+            { at: iso(start + 20), event: "fault-injected", detail: "PodChaos bulwark-demo/pod-kill" },
+            { at: iso(start + 27), event: "replacement-ready", detail: "pod demo-target-x" },
+          ],
+          series: [{ name: "ready replicas", unit: "replicas", points: [[start * 1000, 3], [(start + 21) * 1000, 2], [(start + 27) * 1000, 3]] as [number, number][] }],
+        },
+      ],
+    };
+    await writeHtmlReport(runDirectory, summary);
+
+    await using opened = await openInChromium(join(runDirectory, "report.html"));
+    const { page, problems } = opened;
+    expect(await page.locator("#phases li").allInnerTexts()).toEqual([expect.stringMatching(/^fault:pod-kill \(fault/)]);
+    expect(await page.locator("table.timeline tbody tr").count()).toBe(2);
+    const charts = await chartPixels(page);
+    const extra = charts.find((chart) => chart.chart === "extra/0");
+    expect(extra?.drawn).toBe(true);
+    expect(extra!.colouredPixels).toBeGreaterThan(50);
+    const p95 = charts.find((chart) => chart.chart === "p95/0")!;
+    expect(p95.faintRedPixels, "fault window shaded from the step's phases").toBeGreaterThan(2000);
+    await screenshot(page, "report-step-phases.png");
+    expect(problems).toEqual([]);
+  });
 });
