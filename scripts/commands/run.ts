@@ -1,11 +1,11 @@
-import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { booleanFlag, flagLabel, stringFlag, type Command } from "./command.ts";
 import { named } from "../../thresholds/load-config.ts";
 import { quoteName } from "../core/quote-value.ts";
 import { UsageError } from "../core/errors.ts";
 import { loadConfig } from "../registry/config.ts";
 import { executeSteps } from "./run-steps.ts";
 import { chooseProfile } from "../kinds/load/plan.ts";
-import { plannedLoadStep } from "../kinds/load/kind.ts";
+import { parseRunners, plannedLoadStep } from "../kinds/load/kind.ts";
 import { findScenario, listScenarios } from "../kinds/load/scenarios.ts";
 import { loadFlagsHelp, loadOptions, sharedRunFlags } from "./load-flags.ts";
 import { chooseEnvironment } from "./target-environment.ts";
@@ -21,15 +21,17 @@ reports/<run-id>/ (summary.json, junit.xml, summary.md).
 
 Scenarios: the built-in ones (${["endpoints", "smoke", "browse-catalog", "place-order"].join(", ")}) and the project's (its scenariosDir, default scenarios/); 'bulwark list' shows them all.
 
-${loadFlagsHelp}
+${loadFlagsHelp}  --runners <n>         split the load across n engine processes (execution segments), one merged verdict [BULWARK_RUNNERS]
+
 Examples:
   bulwark run smoke
   bulwark run browse-catalog --profile stress
   bulwark run smoke --demo-fault latency=300ms       # watch the p95 threshold fail (exit 1)
   bulwark run browse-catalog --env staging --target https://staging.internal.example
   bulwark run endpoints --target http://127.0.0.1:8080 --duration 10s   # every configured endpoint, a quick look
+  bulwark run browse-catalog --runners 3              # three engine processes, thresholds judged once on the whole
 `,
-  options: loadOptions,
+  options: { ...loadOptions, runners: { type: "string" } },
   async run(context) {
     const [scenario, ...extra] = context.positionals;
     if (!scenario) throw new UsageError("run: missing <scenario> (see 'bulwark list')");
@@ -40,10 +42,11 @@ Examples:
     const profileFlag = stringFlag(context, "profile");
     if (profileFlag !== undefined && !named(config.profiles, profileFlag)) throw new UsageError(`--profile: unknown profile ${quoteName(profileFlag)} (known: ${Object.keys(config.profiles).join(", ")})`);
     const profileName = chooseProfile({ flag: profileFlag, scenario });
+    const runners = parseRunners(stringFlag(context, "runners", "BULWARK_RUNNERS"), flagLabel(context, "runners", "BULWARK_RUNNERS"));
     const result = await executeSteps({
       kind: "run",
       name: scenario,
-      steps: [plannedLoadStep(scenario, scenario, profileName)],
+      steps: [plannedLoadStep(scenario, scenario, profileName, runners)],
       config: runConfig,
       environmentName,
       ...sharedRunFlags(context, environment),

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"bulwark.dev/engine/executor"
 	"bulwark.dev/engine/runner"
 )
 
@@ -76,6 +77,7 @@ func parseFlags(command string, args []string) (runner.Config, bool, error) {
 	flags.SetOutput(io.Discard)
 	var (
 		out, outMetrics, startAt, logFormat string
+		segment, sequence                   string
 		runnerID                            int64
 		watchStdin                          bool
 	)
@@ -86,6 +88,9 @@ func parseFlags(command string, args []string) (runner.Config, bool, error) {
 	flags.BoolVar(&watchStdin, "watch-stdin", false, "exit (31) when standard input closes")
 	flags.Int64Var(&runnerID, "runner-id", 0, "0..1023, part of every iteration id")
 	flags.StringVar(&startAt, "start-at", "", "RFC3339 instant to start the scenarios at, after setup()")
+	flags.StringVar(&segment, "execution-segment", "", "this runner's part of the test, e.g. 1/3:2/3")
+	flags.StringVar(&sequence, "execution-segment-sequence", "", "every runner's boundaries, e.g. 0,1/3,2/3,1")
+	flags.BoolVar(&config.SummaryHistograms, "summary-histograms", false, "add every trend's histogram buckets to the summary (for merging runners)")
 	flags.BoolVar(&config.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not verify TLS certificates")
 	flags.StringVar(&logFormat, "log-format", "json", "stderr log format: json or text")
 
@@ -133,6 +138,11 @@ func parseFlags(command string, args []string) (runner.Config, bool, error) {
 		}
 		config.StartAt = at
 	}
+	stripe, err := executor.NewStripe(segment, sequence)
+	if err != nil {
+		return config, false, err
+	}
+	config.Stripe = stripe
 	return config, watchStdin, nil
 }
 

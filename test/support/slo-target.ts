@@ -11,8 +11,8 @@ export interface Answer {
   status?: number;
 }
 
-/** Decides the answer of an endpoint's index-th request (0-based, in arrival order). */
-export type Decide = (index: number) => Answer;
+/** Decides the answer of an endpoint's index-th request (0-based, in arrival order); path is the request's. */
+export type Decide = (index: number, path: string) => Answer;
 
 /** Exactly `slow` of every `outOf` requests, spread evenly: request i is slow when ⌊(i+1)·slow/outOf⌋ > ⌊i·slow/outOf⌋. */
 export const spreadEvenly = (slow: number, outOf: number) => (index: number): boolean => Math.floor(((index % outOf) + 1) * slow / outOf) > Math.floor(((index % outOf) * slow) / outOf);
@@ -82,7 +82,7 @@ export class SloTarget {
     if (!endpoint) return send(response, 404, { error: "not found" });
     const index = this.count(endpoint);
     this.counts.set(endpoint, index + 1);
-    const answer = this.decide[endpoint]?.(index) ?? {};
+    const answer = this.decide[endpoint]?.(index, path) ?? {};
     const reply = () => {
       if (answer.status !== undefined) return send(response, answer.status, { error: "decided by the test" });
       if (endpoint === "list-items") return send(response, 200, { page: 1, pageSize: 3, total: 3, items: [{ id: 1 }, { id: 2 }, { id: 3 }] });

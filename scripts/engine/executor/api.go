@@ -38,6 +38,8 @@ type Config struct {
 	Stages           []Stage
 	Tags             map[string]string
 	Env              map[string]string
+	// Stripe is this runner's execution segment (nil: the whole test); see segment.go.
+	Stripe *Stripe
 }
 
 // VU is what the scheduler drives; *jsrt.VU implements it.

@@ -29,7 +29,10 @@ func (sc *scenario) runArrivalRate(ctx context.Context, start time.Time, schedul
 
 	wait := newWaiter()
 	defer wait.timer.Stop()
-	for i := int64(0); ; i++ {
+	// With an execution segment this runner starts only its stripe's iterations, at their due times in
+	// the whole test's schedule; i stays the global index (exec.scenario.iterationInTest).
+	for j := int64(0); ; j++ {
+		i := sc.config.Stripe.Nth(j)
 		offset, started := schedule.due(i)
 		if !started {
 			break
@@ -38,7 +41,7 @@ func (sc *scenario) runArrivalRate(ctx context.Context, start time.Time, schedul
 		if !wait.until(ctx, due) {
 			break
 		}
-		a.dispatch(due)
+		a.dispatch(due, i)
 	}
 	sleepUntil(stop, end) // the scenario lasts its duration even when the last iteration was due earlier
 	a.wg.Wait()           // running iterations finish, or are interrupted gracefulStop after the end
@@ -64,27 +67,27 @@ type arrivals struct {
 
 // dispatch starts the iteration due at due: on an idle VU, on a VU initialized for it (late, not
 // dropped), or nowhere (dropped) when maxVUs are all busy or being initialized.
-func (a *arrivals) dispatch(due time.Time) {
+func (a *arrivals) dispatch(due time.Time, index int64) {
 	a.mu.Lock()
 	if n := len(a.idle); n > 0 {
 		vu := a.idle[n-1]
 		a.idle = a.idle[:n-1]
 		a.mu.Unlock()
-		a.wg.Go(func() { a.run(vu, due) })
+		a.wg.Go(func() { a.run(vu, due, index) })
 		return
 	}
 	if a.total < a.maxVUs {
 		a.total++
 		a.mu.Unlock()
-		a.wg.Go(func() { a.grow(due) })
+		a.wg.Go(func() { a.grow(due, index) })
 		return
 	}
 	a.mu.Unlock()
 	a.sc.emitDropped()
 }
 
-func (a *arrivals) run(vu VU, due time.Time) {
-	a.sc.runIterationDue(a.hard, vu, due)
+func (a *arrivals) run(vu VU, due time.Time, index int64) {
+	a.sc.runIterationDue(a.hard, vu, due, index)
 	a.mu.Lock()
 	a.idle = append(a.idle, vu)
 	a.mu.Unlock()
@@ -92,7 +95,7 @@ func (a *arrivals) run(vu VU, due time.Time) {
 
 // grow initializes one more VU and runs the iteration due at due on it, unless the scenario has
 // ended by then (the iteration never started: dropped).
-func (a *arrivals) grow(due time.Time) {
+func (a *arrivals) grow(due time.Time, index int64) {
 	s := a.sc.scheduler
 	vu, err := s.pool.create(a.hard)
 	if err == nil {
@@ -119,7 +122,7 @@ func (a *arrivals) grow(due time.Time) {
 	if !before(a.stop, a.end) {
 		a.sc.emitDropped()
 	} else {
-		a.sc.runIterationDue(a.hard, vu, due)
+		a.sc.runIterationDue(a.hard, vu, due, index)
 	}
 	a.mu.Lock()
 	a.idle = append(a.idle, vu)

@@ -14,16 +14,20 @@ import (
 // runIteration runs one iteration on vu and records its outcome: iterations and iteration_duration
 // when it completed (a script exception included), interrupted_iterations when ctx ended it.
 func (sc *scenario) runIteration(ctx context.Context, vu VU) {
-	sc.runIterationDue(ctx, vu, time.Time{})
+	sc.runIterationDue(ctx, vu, time.Time{}, -1)
 }
 
 // runIterationDue is runIteration for an iteration due at a given instant (arrival rate): its start
-// lag is recorded.
-func (sc *scenario) runIterationDue(ctx context.Context, vu VU, due time.Time) {
+// lag is recorded. scheduleIndex is its index in the whole test's schedule (the same on every runner
+// of a segment sequence, so unique across them), or -1 for executors without a schedule.
+func (sc *scenario) runIterationDue(ctx context.Context, vu VU, due time.Time, scheduleIndex int64) {
 	s := sc.scheduler
 	info := jsrt.IterationInfo{
 		InScenario: sc.iterations.Add(1) - 1,
 		InTest:     s.env.RunnerID<<40 | (s.testIterations.Add(1) - 1),
+	}
+	if scheduleIndex >= 0 {
+		info.InTest = scheduleIndex
 	}
 	s.active.Add(1)
 	begin := time.Now()

@@ -206,3 +206,20 @@ func (s *trendSink) valueAtRank(rank int64) float64 {
 	}
 	return math.Min(float64(us)/1000, s.max)
 }
+
+// buckets lists the histogram's non-empty buckets as [upper edge in µs, count], ascending: the
+// value valueAtRank reports for any rank that falls in the bucket (before the cap by the maximum).
+func (s *trendSink) buckets() [][2]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	buckets := [][2]int64{}
+	if s.histogram == nil {
+		return buckets
+	}
+	for _, bar := range s.histogram.Distribution() {
+		if bar.Count > 0 {
+			buckets = append(buckets, [2]int64{bar.To, bar.Count})
+		}
+	}
+	return buckets
+}

@@ -11,6 +11,9 @@ type SummaryInput struct {
 	IsStdOutTTY     bool
 	IsStdErrTTY     bool
 	Results         []ThresholdResult // from the final Evaluate; nil evaluates now
+	// Histograms adds "histogram": [[upper edge µs, count], …] (non-empty buckets, ascending) to every
+	// trend entry: runners' histograms add, so merged percentiles read as one process's would.
+	Histograms bool
 }
 
 // Summary returns handleSummary's data: {options, state, metrics, root_group}. metrics[selector] is
@@ -32,10 +35,12 @@ func (c *Collector) Summary(input SummaryInput) map[string]any {
 	for _, state := range c.metricStates() {
 		if state.aggregate.snapshot().samples > 0 {
 			metrics[state.metric.Name] = c.metricSummary(state.metric, state.aggregate, nil, input.TestRunDuration, nil)
+			addHistogram(metrics[state.metric.Name], state.aggregate, input.Histograms)
 		}
 	}
 	for _, selector := range c.selectors {
 		metrics[selector.selector.Source] = c.metricSummary(selector.metric, selector.sink, selector, input.TestRunDuration, verdicts)
+		addHistogram(metrics[selector.selector.Source], selector.sink, input.Histograms)
 	}
 
 	trendStats := make([]any, len(c.trendStats))
@@ -152,4 +157,12 @@ func trendValue(stat string, snap aggregate, ranks map[string]rankFraction) floa
 		return float64(snap.samples)
 	}
 	return snap.percentiles[ranks[stat].of(snap.samples)]
+}
+
+func addHistogram(entry any, from sink, wanted bool) {
+	trend, ok := from.(*trendSink)
+	if !wanted || !ok {
+		return
+	}
+	entry.(map[string]any)["histogram"] = trend.buckets()
 }

@@ -31,6 +31,10 @@ type Config struct {
 	Env         map[string]string // -e KEY=VALUE, over the process environment
 	RunnerID    int64             // --runner-id
 	StartAt     time.Time         // --start-at: zero for none
+	// Stripe is --execution-segment within --execution-segment-sequence: nil for the whole test.
+	Stripe *executor.Stripe
+	// SummaryHistograms (--summary-histograms) adds each trend's histogram buckets to the summary.
+	SummaryHistograms bool
 	// InsecureSkipTLSVerify (--insecure-skip-tls-verify) wins over the script's option when set.
 	InsecureSkipTLSVerify bool
 	LogFormat             string // json (default) or text
@@ -133,6 +137,9 @@ func load(ctx context.Context, config Config) (*test, int) {
 	if err == nil {
 		err = t.checkExports()
 	}
+	if err == nil {
+		t.options.Scenarios = executor.ApplyStripe(t.options.Scenarios, config.Stripe)
+	}
 	if err != nil {
 		t.vu0.Close()
 		message, at := describe(err)
@@ -195,6 +202,7 @@ func (t *test) run(ctx context.Context) int {
 		IsStdOutTTY:     t.config.IsStdOutTTY,
 		IsStdErrTTY:     t.config.IsStdErrTTY,
 		Results:         results,
+		Histograms:      t.config.SummaryHistograms,
 	})
 	if stream != nil {
 		if err := stream.Close(); err != nil {
@@ -319,7 +327,13 @@ func (t *test) runScenarios(ctx, testCtx context.Context, collector *metrics.Col
 		return result
 	}
 	if !t.config.StartAt.IsZero() && testCtx.Err() == nil {
-		t.log.info(kindInternal, "waiting for the start barrier at "+t.config.StartAt.UTC().Format(time.RFC3339Nano))
+		if late := time.Since(t.config.StartAt); late > 0 {
+			// The runners of a segment sequence are then out of step by this much.
+			t.log.log("warn", fmt.Sprintf("start barrier %s missed by %s: starting now", t.config.StartAt.UTC().Format(time.RFC3339Nano), late),
+				map[string]string{"kind": kindInternal})
+		} else {
+			t.log.info(kindInternal, "waiting for the start barrier at "+t.config.StartAt.UTC().Format(time.RFC3339Nano))
+		}
 		sleepUntil(testCtx, t.config.StartAt)
 	}
 

@@ -22,6 +22,8 @@ export interface EngineMetric {
   values: Record<string, number>;
   thresholds?: Record<string, { ok: boolean }>;
   exact?: ExactCounts;
+  /** Trends, with `--summary-histograms`: the histogram's non-empty buckets as [upper edge µs, count], ascending. */
+  histogram?: [number, number][];
 }
 
 /** Metrics whose absence of samples is itself a failure (a latency SLO with no requests proves nothing). */

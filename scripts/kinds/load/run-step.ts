@@ -11,6 +11,7 @@ import { scenarioBundlePath } from "./bundle.ts";
 import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "./engine-summary.ts";
 import { startProgress } from "../../core/progress.ts";
 import { generatorCheck, generatorState, judgeLoadChecks } from "./generator.ts";
+import { runLocalRunners } from "./runners.ts";
 
 export interface ScenarioStepInput {
   engine: EngineBinary;
@@ -22,6 +23,8 @@ export interface ScenarioStepInput {
   authorization?: string;
   /** Extra `bulwark-engine run` arguments, e.g. the metric stream. */
   extraEngineArgs?: string[];
+  /** Engine processes on this machine, each an execution segment, merged into one result (default 1). */
+  runners?: number;
 }
 
 /**
@@ -53,24 +56,46 @@ function outcomeError(outcome: EngineOutcome): { verdict: Verdict; error: string
 
 /** Runs one scenario on the engine and turns its end-of-test data into a step result with its checks. */
 export async function runScenarioStep(input: ScenarioStepInput): Promise<StepResult> {
-  const { plan, runDirectory, stepName } = input;
-  const artifacts = { plan: `${stepName}.plan.json`, engineLog: `${stepName}.engine.log`, engineSummary: `${stepName}.engine-summary.json` };
-  const planPath = runDirectory.file(artifacts.plan);
-  const summaryPath = runDirectory.file(artifacts.engineSummary);
+  const { runDirectory, stepName } = input;
+  const runners = input.runners ?? 1;
+  // A runner sees only its slice: it must never stop the whole test on its own partial verdict.
+  const plan = runners > 1 ? { ...input.plan, profile: { ...input.plan.profile, abortOnFail: false } } : input.plan;
+  const files = { plan: `${stepName}.plan.json`, engineLog: `${stepName}.engine.log`, engineSummary: `${stepName}.engine-summary.json` };
+  const artifacts: Record<string, string> = { ...files };
+  const planPath = runDirectory.file(files.plan);
+  const summaryPath = runDirectory.file(files.engineSummary);
   await writeFile(planPath, JSON.stringify(plan, null, 2));
 
   const plannedMs = plannedDurationMs(plan.profile);
   const startedAt = new Date();
   const stopProgress = startProgress(`${stepName} (${plan.scenario}, ${plan.profileName})`, plannedMs);
   let outcome: EngineOutcome;
+  let merged: EngineSummaryData | null | undefined;
   try {
-    outcome = await runEngine({
-      binary: input.engine.path,
-      args: ["--summary-json", summaryPath, ...(input.extraEngineArgs ?? []), scenarioBundlePath(plan.scenario)],
-      env: scenarioEnvironment(planPath, input.authorization),
-      logPath: runDirectory.file(artifacts.engineLog),
-      abortSignal: input.abortSignal,
-    });
+    if (runners > 1) {
+      // No metric stream: N writers on one named pipe would interleave (docs/distributed.md).
+      const distributed = await runLocalRunners({
+        binary: input.engine.path,
+        runners,
+        args: [scenarioBundlePath(plan.scenario)],
+        env: scenarioEnvironment(planPath, input.authorization),
+        runDirectory,
+        stepName,
+        abortSignal: input.abortSignal,
+        summaryPath,
+      });
+      ({ outcome, data: merged } = distributed);
+      delete artifacts.engineLog;
+      Object.assign(artifacts, distributed.artifacts);
+    } else {
+      outcome = await runEngine({
+        binary: input.engine.path,
+        args: ["--summary-json", summaryPath, ...(input.extraEngineArgs ?? []), scenarioBundlePath(plan.scenario)],
+        env: scenarioEnvironment(planPath, input.authorization),
+        logPath: runDirectory.file(files.engineLog),
+        abortSignal: input.abortSignal,
+      });
+    }
   } finally {
     stopProgress();
   }
@@ -89,11 +114,11 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
     artifacts,
   };
 
-  if (!existsSync(summaryPath)) {
+  if (merged === null || !existsSync(summaryPath)) {
     const error = outcome.aborted ? "interrupted before the engine produced a summary" : `the load engine exited with code ${outcome.exitCode}: ${engineErrorMessage(outcome.log)}`;
     return { ...base, verdict: outcome.aborted ? "aborted" : "error", error, checks: [] };
   }
-  const data = JSON.parse(await readFile(summaryPath, "utf8")) as EngineSummaryData;
+  const data = merged ?? (JSON.parse(await readFile(summaryPath, "utf8")) as EngineSummaryData);
   const scenarioEntry = findScenario(plan.scenario);
   const endpointNames: readonly string[] = scenarioEntry ? endpointsOfScenario(scenarioEntry, plan.endpoints.map((endpoint) => endpoint.name)) : [];
   const scenarioEndpoints = plan.endpoints.filter((endpoint) => endpointNames.includes(endpoint.name));
