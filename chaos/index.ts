@@ -1,3 +1,2 @@
-export { podChaos, conditionIsTrue, managedByLabel, chaosGroup, chaosVersion } from "./pod-chaos.ts";
-export type { PodChaos, PodChaosAction, PodChaosOptions, PodChaosSpec, SelectorMode, ChaosConditionType, ChaosCondition, PodSelector } from "./pod-chaos.ts";
-export { ChaosClient, ChaosRejectedError, kubeConfigFrom, rejectionMessage } from "./client.ts";
+// Chaos: the faults library (Chaos Mesh objects of every supported kind); drills and experiments have their own folders.
+export * from "./faults/index.ts";

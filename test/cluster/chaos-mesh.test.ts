@@ -1,8 +1,11 @@
 // Acceptance 4 and 5: Chaos Mesh's real controller kills a pod for a PodChaos created through
 // @kubernetes/client-node, and the API server's CRD validation refuses an invalid PodChaos.
 import { expect, inject, vi } from "vitest";
-import { ChaosClient, ChaosRejectedError, managedByLabel, podChaos } from "../../chaos/index.ts";
+import { buildChaosObject, ChaosApi, ChaosRejectedError, managedByLabel, type ChaosObjectOptions } from "../../chaos/index.ts";
 import { clusterTest, deployment, isRunningAndReady, podsOf } from "../support/cluster-fixture.ts";
+
+const podKill = { kind: "PodChaos", action: "pod-kill" } as const;
+const options = (name: string, namespace: string, app: string): ChaosObjectOptions => ({ name, namespace, mode: "one", selector: { namespaces: [namespace], labelSelectors: { app } }, duration: "30s", runId: "chaos-mesh-test", experiment: name });
 
 clusterTest("chaos-mesh runs in the cluster", () => {
   const chaosMesh = inject("clusterChaosMesh");
@@ -21,14 +24,12 @@ clusterTest("a PodChaos pod-kill makes chaos-controller-manager delete a pod, wh
     { timeout: 60_000, interval: 500 },
   );
 
-  const chaos = new ChaosClient(kube.config);
-  const created = await chaos.create(
-    podChaos({ name: "kill-one", namespace, action: "pod-kill", mode: "one", selector: { namespaces: [namespace], labelSelectors: { app: "victim" } }, duration: "30s" }),
-  );
+  const chaos = new ChaosApi(kube.config);
+  const created = await chaos.create(buildChaosObject(podKill, options("kill-one", namespace, "victim")));
   expect(created.metadata.labels).toMatchObject(managedByLabel);
   expect((await chaos.listManaged()).map((object) => `${object.metadata.namespace}/${object.metadata.name}`)).toContain(`${namespace}/kill-one`);
 
-  const injected = await chaos.waitForCondition(namespace, "kill-one", "AllInjected", { timeoutMs: 60_000 });
+  const injected = await chaos.waitForCondition(created, "AllInjected", { timeoutMs: 60_000 });
   expect(injected.status?.experiment?.containerRecords?.length).toBe(1);
 
   await vi.waitFor(
@@ -41,12 +42,12 @@ clusterTest("a PodChaos pod-kill makes chaos-controller-manager delete a pod, wh
     },
     { timeout: 60_000, interval: 500 },
   );
-  await chaos.delete(namespace, "kill-one");
+  await chaos.delete(created);
 });
 
 clusterTest("an invalid PodChaos (unknown mode) is rejected by the CRD schema with a readable message", async ({ kube, namespace }) => {
-  const chaos = new ChaosClient(kube.config);
-  const invalid = podChaos({ name: "bad-mode", namespace, action: "pod-kill", mode: "one", selector: { namespaces: [namespace] }, duration: "30s" });
+  const chaos = new ChaosApi(kube.config);
+  const invalid = buildChaosObject(podKill, options("bad-mode", namespace, "victim"));
   (invalid.spec as { mode: string }).mode = "some";
 
   const error = await chaos.create(invalid).then(
@@ -62,10 +63,10 @@ clusterTest("an invalid PodChaos (unknown mode) is rejected by the CRD schema wi
 });
 
 clusterTest("Chaos Mesh's own admission webhook defaults a PodChaos (selector namespace)", async ({ kube, namespace }) => {
-  const chaos = new ChaosClient(kube.config);
-  const object = podChaos({ name: "defaulted", namespace, action: "pod-kill", mode: "one", selector: { namespaces: [], labelSelectors: { app: "nothing-matches" } }, duration: "30s" });
+  const chaos = new ChaosApi(kube.config);
+  const object = buildChaosObject(podKill, options("defaulted", namespace, "nothing-matches"));
   delete (object.spec.selector as { namespaces?: string[] }).namespaces;
   const created = await chaos.create(object);
   expect(created.spec.selector.namespaces).toEqual([namespace]);
-  await chaos.delete(namespace, "defaulted");
+  await chaos.delete(created);
 });

@@ -1,23 +1,17 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { conditionIsTrue, managedByLabel, podChaos, rejectionMessage } from "../../chaos/index.ts";
+import { buildChaosObject, conditionIsTrue, managedByLabel, rejectionMessage } from "../../chaos/index.ts";
 
 describe("PodChaos objects", () => {
   it("carry the managed-by label, the duration and the spec as given", () => {
-    const object = podChaos({
-      name: "kill-one",
-      namespace: "shop",
-      labels: { team: "sre" },
-      action: "pod-kill",
-      mode: "fixed-percent",
-      value: "50",
-      selector: { namespaces: ["shop"], labelSelectors: { app: "web" } },
-      duration: "30s",
-    });
+    const object = buildChaosObject(
+      { kind: "PodChaos", action: "pod-kill" },
+      { name: "kill-one", namespace: "shop", labels: { team: "sre" }, mode: "fixed-percent", value: 50, selector: { namespaces: ["shop"], labelSelectors: { app: "web" } }, duration: "30s", runId: "run-1", experiment: "kill" },
+    );
     expect(object).toEqual({
       apiVersion: "chaos-mesh.org/v1alpha1",
       kind: "PodChaos",
-      metadata: { name: "kill-one", namespace: "shop", labels: { team: "sre", ...managedByLabel } },
+      metadata: { name: "kill-one", namespace: "shop", labels: { team: "sre", ...managedByLabel, "bulwark.dev/run-id": "run-1", "bulwark.dev/experiment": "kill" } },
       spec: { action: "pod-kill", mode: "fixed-percent", value: "50", selector: { namespaces: ["shop"], labelSelectors: { app: "web" } }, duration: "30s" },
     });
   });

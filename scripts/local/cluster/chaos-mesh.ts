@@ -16,8 +16,12 @@ import { cameWithin, waitFor, waitForOrThrow } from "../../core/wait-for.ts";
 import { statePaths } from "./paths.ts";
 
 export const chaosNamespace = "chaos-mesh";
-/** Kinds whose webhooks are registered; the webhook server serves /mutate-... and /validate-... for each. */
-const webhookResources = [{ kind: "podchaos", plural: "podchaos" }];
+/**
+ * Kinds whose webhooks are registered (the fault kinds bulwark builds); the webhook server serves
+ * /mutate-chaos-mesh-org-v1alpha1-<kind> and /validate-chaos-mesh-org-v1alpha1-<kind> for each.
+ */
+export const chaosWebhookKinds = ["podchaos", "networkchaos", "stresschaos", "httpchaos", "iochaos", "timechaos", "dnschaos"] as const;
+const webhookResources = chaosWebhookKinds.map((kind) => ({ kind, plural: kind }));
 
 export interface ChaosState {
   pid: number;
@@ -35,6 +39,25 @@ export async function installCrds(kubectl: Kubectl, crdFile: string): Promise<vo
   // Server-side apply: the CRDs are too large for the last-applied annotation of client-side apply.
   await kubectl.must(["apply", "--server-side", "--force-conflicts", "--field-manager=bulwark", "-f", crdFile]);
   await kubectl.must(["wait", "--for=condition=Established", "--timeout=60s", "crd/podchaos.chaos-mesh.org", "crd/networkchaos.chaos-mesh.org", "crd/schedules.chaos-mesh.org"]);
+  await alignNetworkChaosCrd(kubectl);
+}
+
+/**
+ * The controller is built against the api module at chaosMeshApiVersion, whose NetworkChaosSpec has a
+ * `partitionBehavior` field (enum drop/reject, default drop) that the CRD of chaosMeshVersion lacks. The
+ * API server would prune it, and Chaos Mesh's validating webhook then refuses every update the controller
+ * makes to a NetworkChaos ("Cannot update chaos spec": its defaulted spec differs from the stored one).
+ * Adding the field to the CRD's schema, as the api module declares it, makes the two agree. Idempotent.
+ */
+async function alignNetworkChaosCrd(kubectl: Kubectl): Promise<void> {
+  const partitionBehavior = {
+    type: "string",
+    enum: ["drop", "reject"],
+    default: "drop",
+    description: "How matched packets are handled for the partition action: drop discards them, reject resets TCP connections and rejects the rest.",
+  };
+  const path = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/partitionBehavior";
+  await kubectl.must(["patch", "crd", "networkchaos.chaos-mesh.org", "--type=json", "-p", JSON.stringify([{ op: "add", path, value: partitionBehavior }])]);
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -79,7 +102,11 @@ export async function chaosControllerAlive(): Promise<ChaosState | undefined> {
 
 export async function ensureChaosController(binary: string, kubectl: Kubectl, kubeconfig: string, log: (line: string) => void): Promise<"reused" | "started"> {
   const running = await chaosControllerAlive();
-  if (running) return "reused";
+  if (running) {
+    // Idempotent: a cluster started before a kind was added gets its webhooks too.
+    await registerWebhooks(kubectl, running.webhookPort, Buffer.from(await ensureCertificate()).toString("base64"));
+    return "reused";
+  }
   await kubectl.must(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: chaosNamespace } }));
   const caBundle = Buffer.from(await ensureCertificate()).toString("base64");
   const [webhookPort, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
