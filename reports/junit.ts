@@ -19,11 +19,16 @@ const failureTypes: Record<Check["kind"], string> = {
   generator: "GeneratorSaturated",
 };
 
+/**
+ * Neither a pass nor a breach, so CI shows it as skipped: a baseline that could not be computed, or a
+ * check that cannot apply here (the SLO during a rollout of simulated pods: reason "not applicable: ...").
+ */
+const skippedCheck = (check: Check): boolean => check.verdict === "no-data" && (check.kind === "regression" || check.reason.startsWith("not applicable"));
+
 function checkCase(step: StepResult, check: Check): string {
   const attributes = `classname="${escapeXml(`${step.name}`)}" name="${escapeXml(check.name)}"`;
   if (check.verdict === "pass") return `    <testcase ${attributes}/>`;
-  // A baseline that could not be computed is neither a pass nor a breach: CI shows it as skipped.
-  if (check.kind === "regression" && check.verdict === "no-data") {
+  if (skippedCheck(check)) {
     return `    <testcase ${attributes}>\n      <skipped message="${escapeXml(check.reason)}"/>\n    </testcase>`;
   }
   // A saturated generator says nothing about the service: an error (the instrument), like exit code 3.
@@ -41,7 +46,7 @@ function completionCase(step: StepResult): string | null {
   return `    <testcase classname="${escapeXml(step.name)}" name="step completed">\n      <error type="${step.verdict}" message="${message}">${message}</error>\n    </testcase>`;
 }
 
-const countsAsFailure = (check: Check): boolean => check.kind !== "generator" && (check.verdict === "fail" || (check.verdict === "no-data" && check.kind !== "regression"));
+const countsAsFailure = (check: Check): boolean => check.kind !== "generator" && (check.verdict === "fail" || (check.verdict === "no-data" && !skippedCheck(check)));
 const countsAsError = (check: Check): boolean => check.kind === "generator" && check.verdict !== "pass";
 
 /** One test case per threshold, grouped in one test suite per step. */

@@ -9,7 +9,7 @@ export const summarySchemaVersion = 1;
 export const summarySchema = z.object({
   schemaVersion: z.literal(summarySchemaVersion),
   runId: z.string(),
-  kind: z.enum(["run", "gate", "drill", "chaos", "scale"]),
+  kind: z.enum(["run", "gate", "drill", "chaos", "scale", "alert", "rollout"]),
   name: z.string().describe("scenario, suite, drill or experiment name"),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),

@@ -1,4 +1,3 @@
-import { ToolingError } from "../core/errors.ts";
 import type { Estate } from "../kinds/step-kind.ts";
 import { noFaults, type DemoFaults } from "../demo-target/faults.ts";
 import { startDemoTarget } from "../demo-target/launch.ts";
@@ -13,6 +12,10 @@ export function localEstate(demoFaults: DemoFaults = noFaults): Estate {
     startDemoTarget: () => startDemoTarget(demoFaults),
     postgresContainers: async () => (await import("../local/containers/postgres.ts")).postgresContainers,
     localCluster: async () => ({ kubeconfig: await (await import("../local/cluster/index.ts")).kubeconfigPath() }),
-    localMonitoring: () => Promise.reject(new ToolingError("local monitoring is not running; start it with `bulwark local up --monitoring`")),
+    localMonitoring: async () => (await import("../local/monitoring/index.ts")).connect(),
+    monitoringTools: async () => {
+      const { runPromtool, runAmtool } = await import("../local/monitoring/index.ts");
+      return { promtool: runPromtool, amtool: runAmtool };
+    },
   };
 }

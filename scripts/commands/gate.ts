@@ -37,6 +37,7 @@ Runs every step of a suite from the config in order and gives one verdict: exit 
 passed, 1 when an SLO was breached, 2 on bad input, 3 when the target or tooling failed.
 
 ${loadFlagsHelp}  --confirm-destroy <env> required by suites with restore drills (dr-quarterly): the environment's name again
+  --confirm-production <env> required by suites with chaos steps in an environment with production: true
 
 Examples:
   bulwark gate nightly                          # against the embedded demo target
@@ -44,7 +45,7 @@ Examples:
   bulwark gate release --env staging --json > summary.json
   bulwark gate dr-quarterly --confirm-destroy local   # restore drills: destroys and restores the local data store
 `,
-  options: { ...loadOptions, "confirm-destroy": { type: "string" } },
+  options: { ...loadOptions, "confirm-destroy": { type: "string" }, "confirm-production": { type: "string" } },
   async run(context) {
     const [suiteName, ...extra] = context.positionals;
     if (!suiteName) throw new UsageError("gate: missing <suite> (see 'bulwark list')");
@@ -55,6 +56,7 @@ Examples:
     const profileFlag = stringFlag(context, "profile");
     if (profileFlag !== undefined && !named(config.profiles, profileFlag)) throw new UsageError(`--profile: unknown profile ${quoteName(profileFlag)} (known: ${Object.keys(config.profiles).join(", ")})`);
     const confirmDestroy = stringFlag(context, "confirm-destroy");
+    const confirmProduction = stringFlag(context, "confirm-production");
     const result = await executeSteps({
       kind: "gate",
       name: suiteName,
@@ -63,6 +65,7 @@ Examples:
       environmentName,
       ...sharedRunFlags(context, environment),
       ...(confirmDestroy ? { confirmDestroy } : {}),
+      ...(confirmProduction ? { confirmProduction } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },

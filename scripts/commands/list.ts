@@ -18,7 +18,7 @@ Examples:
     const config = withDrills(await loadConfig(stringFlag(context, "config")));
     const listing = {
       scenarios: listScenarios().map((entry) => ({ name: entry.name, description: entry.description, defaultProfile: entry.defaultProfile, endpoints: entry.endpoints === "all" ? config.endpoints.map((endpoint) => endpoint.name) : [...entry.endpoints], origin: entry.origin })),
-      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("drill" in step ? `drill ${String(step.drill)}` : String(step.scenario))) })),
+      suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("scenario" in step ? String(step.scenario) : Object.entries(step).map(([key, value]) => `${key} ${String(value)}`).join(" "))) })),
       profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
       drills: Object.entries(config.drills).map(([name, drill]) => ({ name, kind: drill.kind, description: drill.description })),
       environments: Object.entries(config.environments).map(([name, environment]) => ({ name, description: environment.description, demo: environment.demo })),

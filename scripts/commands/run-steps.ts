@@ -13,7 +13,7 @@ import { checkOutputLocations } from "./output-locations.ts";
 export type { PlannedStep };
 
 export interface StepsRunRequest {
-  kind: "run" | "gate" | "drill";
+  kind: "run" | "gate" | "drill" | "chaos" | "alert" | "rollout" | "scale";
   name: string;
   steps: PlannedStep[];
   config: BulwarkConfig;
@@ -21,6 +21,8 @@ export interface StepsRunRequest {
   targetOverride?: string;
   /** The environment's name again, for steps that destroy something (--confirm-destroy). */
   confirmDestroy?: string;
+  /** The environment's name again, for chaos steps in a production environment (--confirm-production). */
+  confirmProduction?: string;
   estate: Estate;
   reportsRoot?: string;
   /** How messages name the reports root: `--out` (default) or `BULWARK_REPORTS_DIR=<dir>`. */
@@ -100,6 +102,7 @@ export async function executeSteps(request: StepsRunRequest): Promise<StepsRunRe
     log: say,
     ...(request.targetOverride ? { targetOverride: request.targetOverride } : {}),
     ...(request.confirmDestroy ? { confirmDestroy: request.confirmDestroy } : {}),
+    ...(request.confirmProduction ? { confirmProduction: request.confirmProduction } : {}),
   };
   const groups = stepsByKind(registry, request.steps);
   for (const [kind, steps] of groups) await kind.check(steps, context);

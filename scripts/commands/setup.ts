@@ -31,8 +31,9 @@ Flags:
   --containers   Docker's engine (Debian's docker.io, apt-get) started, debootstrap, and the images
                  built (PostgreSQL, demo target, Prometheus, Alertmanager): container-runner drills
                  and 'bulwark local --containers'
-  --cluster      build the test cluster's binaries from the Go module proxy (long: 10-20 min cold);
-                 'bulwark local up --cluster' starts it
+  --cluster      build the test cluster's binaries from the Go module proxy (long: 10-20 min cold),
+                 with the real node's (kubelet, containerd, runc, CNI; libseccomp-dev from apt);
+                 'bulwark local up --cluster [--real-node]' starts it
   --all          all of the above
   --json         the doctor report as data once done
 
@@ -101,7 +102,10 @@ async function install(part: Part): Promise<void> {
     }
     case "cluster": {
       const { ensureBinaries, requiredForControlPlane } = await import("../local/cluster/index.ts");
-      const report = await ensureBinaries(log);
+      // The real node's runc links libseccomp (apt); its binaries are optional like Chaos Mesh.
+      const { ensureRealNodeBuildPackages } = await import("../setup/real-node.ts");
+      await ensureRealNodeBuildPackages(log);
+      const report = await ensureBinaries(log, { realNode: true });
       const missing = requiredForControlPlane.filter((name) => !report.binaries[name]);
       if (missing.length > 0) throw new ToolingError(`setup --cluster: could not build ${missing.join(", ")}\n${report.failed.map((failure) => `${failure.name}: ${failure.reason}`).join("\n")}`);
       for (const failure of report.failed) log(`setup: ${failure.name} could not be built (optional): ${failure.reason.split("\n")[0]}`);

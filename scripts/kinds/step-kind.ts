@@ -46,6 +46,21 @@ export interface LocalMonitoring {
   alertmanagerUrl: string;
   /** Makes Prometheus scrape `metricsUrl` (a loopback URL) as job `job` until the returned function is called. */
   scrape(job: string, metricsUrl: string): Promise<() => Promise<void>>;
+  /** Where Alertmanager's receiver sends its notifications: bulwark listens on 127.0.0.1:port+path during an alert check. */
+  webhook?: { port: number; path: string; receiver: string };
+}
+
+/** A run of promtool or amtool (docs/alerts.md "Static checks"). */
+export interface MonitoringToolRun {
+  command: string;
+  code: number;
+  output: string;
+}
+
+/** promtool and amtool, run from the estate's images with `files` readable at their own paths. */
+export interface MonitoringTools {
+  promtool(args: readonly string[], files: readonly string[]): Promise<MonitoringToolRun>;
+  amtool(args: readonly string[], files: readonly string[]): Promise<MonitoringToolRun>;
 }
 
 /**
@@ -60,6 +75,8 @@ export interface Estate {
   localCluster(): Promise<LocalCluster>;
   /** The running local monitoring estate; a ToolingError naming `bulwark local up --monitoring` when it is not running. */
   localMonitoring(): Promise<LocalMonitoring>;
+  /** promtool and amtool for static checks of rule files and Alertmanager configs (ToolingError without Docker). */
+  monitoringTools?(): Promise<MonitoringTools>;
 }
 
 /** The run as every kind sees it. */
@@ -72,6 +89,8 @@ export interface RunContext {
   targetOverride?: string;
   /** --confirm-destroy: the environment's name again, for destructive steps. */
   confirmDestroy?: string;
+  /** --confirm-production: the environment's name again, for chaos (and rollout) steps in a production environment. */
+  confirmProduction?: string;
   estate: Estate;
   abortSignal: AbortSignal;
   log: (line: string) => void;

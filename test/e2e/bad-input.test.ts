@@ -24,6 +24,8 @@ const cases: [string, () => string[], RegExp][] = [
   ["an unknown suite", () => ["gate", "weekly"], /unknown suite 'weekly'/],
   ["an unknown flag", () => ["run", "smoke", "--speed", "5"], /Unknown option '--speed'/],
   ["an unknown command", () => ["stampede"], /unknown command 'stampede'/],
+  ["--real-node with down", () => ["local", "down", "--real-node"], /local down: --real-node only goes with up/],
+  ["--real-node without the cluster", () => ["local", "up", "--containers", "--real-node"], /local up: --real-node needs the cluster/],
   ["a missing scenario argument", () => ["run"], /missing <scenario>/],
   ["p95 written as a string", () => ["run", "smoke", "--config", configFile((c) => (c.slo.critical.latencyP95Ms = "200"))], /slo\.critical\.latencyP95Ms: .*expected number, received string/],
   ["a missing base URL", () => ["run", "smoke", "--env", "prod", "--config", configFile((c) => (c.environments.prod = {}))], /environments\.prod\.baseUrl: required unless demo is true/],

@@ -7,7 +7,7 @@ import { formatDuration, table } from "../../core/output.ts";
 import { builtBinaries, ensureBinaries, assetPath, type BinaryPaths } from "./build.ts";
 import { chaosControllerAlive, ensureChaosController, installCrds, stopChaosController } from "./chaos-mesh.ts";
 import { kubectlFor, type Kubectl } from "./kubectl.ts";
-import { clusterExists, controlPlaneHealthy, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
+import { clusterExists, controlPlaneHealthy, simulatedNodes, createControlPlane, deleteControlPlane, ensureNodes, isApiReady, readyNodes, waitForMetricsApi } from "./kwok-cluster.ts";
 import { isProcessAlive, withLock } from "../../core/process-lock.ts";
 import { cameWithin } from "../../core/wait-for.ts";
 import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
@@ -16,7 +16,9 @@ import { clusterProcesses, listeningPorts } from "./processes.ts";
 import type { BinaryName } from "./recipes.ts";
 import { cleanUp as cleanUpRealNode, realNodeBinaries, realNodeStatus, upRealNode, type RealNodeStatus, type RealNodeUp } from "./real-node/index.ts";
 import { resolveImage } from "../containers/images.ts";
+import { realNodeBuildPackagesPresent } from "../../setup/real-node.ts";
 import { applyDemoWorkloads } from "./demo-workloads/index.ts";
+import { applyKwokStages } from "./kwok-stages.ts";
 
 export { kubectlFor, type Kubectl } from "./kubectl.ts";
 export { builtBinaries, ensureBinaries } from "./build.ts";
@@ -27,6 +29,7 @@ export { realNodeName, realNodeTaint, realNodeLabel, realNodeNetwork, inPodCidr,
 export { startFront, type LoopbackFront, type EndpointChange } from "./real-node/front.ts";
 export { demoAppManifests, demoAppPort, type DemoAppOptions } from "./real-node/demo-app.ts";
 export { demoNamespace, applyDemoWorkloads } from "./demo-workloads/index.ts";
+export { simulatedReadyAfterAnnotation, neverReadyImageTag, stagesEnabled } from "./kwok-stages.ts";
 
 export interface ClusterOptions {
   log: (line: string) => void;
@@ -69,6 +72,9 @@ function checkAbort(signal?: AbortSignal): void {
 export async function up(options: ClusterOptions): Promise<UpResult> {
   const started = Date.now();
   const { log } = options;
+  if (options.realNode && !(await builtBinaries()).runc && !(await realNodeBuildPackagesPresent())) {
+    throw new ToolingError("cluster: the real node's runc is built with cgo against libseccomp, whose headers are missing: run `bulwark setup --cluster` (installs libseccomp-dev)");
+  }
   const report = await ensureBinaries(log, { realNode: options.realNode });
   checkAbort(options.abortSignal);
   const missing = [...requiredForControlPlane, ...(options.realNode ? realNodeBinaries : [])].filter((name) => !report.binaries[name]);
@@ -95,6 +101,8 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
       controlPlane = "created";
     }
     checkAbort(options.abortSignal);
+    // Before the nodes: with the Stage CRD on, kwok-controller simulates nothing until the stages exist.
+    await applyKwokStages(kubectl, log);
     await ensureNodes(kubectl);
     await waitForMetricsApi(kubectl, 90_000);
     const chaosMesh = await startChaosMesh(binaries, kubectl, report.failed, log);
@@ -102,7 +110,7 @@ export async function up(options: ClusterOptions): Promise<UpResult> {
     checkAbort(options.abortSignal);
     const realNode = options.realNode ? await upRealNode(binaries, kubectl, [resolveImage("demo-target").reference], log) : undefined;
     const seconds = Math.round((Date.now() - started) / 100) / 10;
-    log(`cluster: ${controlPlane === "reused" ? "already running" : controlPlane} in ${formatDuration(Date.now() - started)}; Kubernetes ${kubernetesVersion}, ${(await readyNodes(kubectl)).length} simulated nodes${chaosMesh.running ? ", Chaos Mesh" : ""}`);
+    log(`cluster: ${controlPlane === "reused" ? "already running" : controlPlane} in ${formatDuration(Date.now() - started)}; Kubernetes ${kubernetesVersion}, ${(await readyNodes(kubectl)).filter((name) => simulatedNodes.includes(name)).length} simulated nodes${realNode ? `, real node ${realNode.node}` : ""}${chaosMesh.running ? ", Chaos Mesh" : ""}`);
     log(`cluster: use it with  export KUBECONFIG=${statePaths.kubeconfig()}   (or: export KUBECONFIG=$(bulwark local kubeconfig))`);
     return { kubeconfig: statePaths.kubeconfig(), controlPlane, chaosMesh, built: report.built, ...(realNode ? { realNode } : {}), seconds };
   });

@@ -13,6 +13,8 @@ import { clusterProcesses } from "./processes.ts";
 
 /** Simulated nodes: enough room for the tests' Deployments and HPA scale-outs. */
 export const simulatedNodes = ["kwok-node-0", "kwok-node-1", "kwok-node-2"];
+/** Marks a node as kwok-controller's to simulate. */
+export const simulatedNodeAnnotation = "kwok.x-k8s.io/node";
 
 /** How quickly the HPA loop and metrics pipeline react, so HPA tests take seconds rather than minutes. */
 export const timings = {
@@ -36,6 +38,8 @@ export function kwokctlConfiguration(binaries: BinaryPaths, metricsServerManifes
       runtime: "binary",
       bindAddress: "127.0.0.1",
       enable: ["metrics-server"],
+      // Stages are API objects (scripts/local/cluster/kwok-stages.ts): `up` applies them, and they can change without a restart.
+      enableCRDs: ["Stage"],
       quietPull: true,
       kubeApiserverBinary: binaries["kube-apiserver"],
       kubeControllerManagerBinary: binaries["kube-controller-manager"],
@@ -47,6 +51,23 @@ export function kwokctlConfiguration(binaries: BinaryPaths, metricsServerManifes
       metricsServerManifests: [metricsServerManifests],
     },
     componentsPatches: [
+      {
+        // A real kubelet (the real node) may join: kwok-controller leaves it alone (kwokctl's default is
+        // --manage-all-nodes, which seizes it within a second) and manages only the simulated nodes, which
+        // carry this annotation. Set at creation: restarting kwok-controller on a live cluster broke its leases.
+        name: "kwok-controller",
+        extraArgs: [replaceArg("manage-all-nodes", "false"), arg("manage-nodes-with-annotation-selector", `${simulatedNodeAnnotation}=fake`)],
+      },
+      {
+        // Reach a real kubelet by its node IP (the `vm` Hostname resolves to 127.0.0.1) and authenticate to it
+        // with a client certificate, so that `kubectl logs` and exec work on real pods.
+        name: "kube-apiserver",
+        extraArgs: [
+          arg("kubelet-preferred-address-types", "InternalIP"),
+          arg("kubelet-client-certificate", join(statePaths.kwokClusterDir(), "pki", "admin.crt")),
+          arg("kubelet-client-key", join(statePaths.kwokClusterDir(), "pki", "admin.key")),
+        ],
+      },
       {
         name: "kube-controller-manager",
         extraArgs: [
@@ -142,7 +163,7 @@ function nodeManifest(name: string): object {
     metadata: {
       name,
       annotations: {
-        "kwok.x-k8s.io/node": "fake",
+        [simulatedNodeAnnotation]: "fake",
         "node.alpha.kubernetes.io/ttl": "0",
         // kwok-controller serves each simulated node's resource metrics under its own path; metrics-server reads this
         "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource`,

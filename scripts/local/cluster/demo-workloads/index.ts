@@ -3,6 +3,8 @@
 // the load goes to the demo target on 127.0.0.1). One file per capability lists its objects.
 import type { Kubectl } from "../kubectl.ts";
 import { chaosDemoObjects } from "./chaos.ts";
+import { rolloutDemoObjects } from "./rollout.ts";
+import { scalingDemoObjects } from "./scaling.ts";
 
 export const demoNamespace = "bulwark-demo";
 
@@ -11,6 +13,8 @@ export function demoWorkloadObjects(): object[] {
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: demoNamespace, labels: { "app.kubernetes.io/part-of": "bulwark-demo" } } },
     ...chaosDemoObjects(demoNamespace),
+    ...rolloutDemoObjects(demoNamespace),
+    ...scalingDemoObjects(demoNamespace),
   ];
 }
 

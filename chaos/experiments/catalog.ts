@@ -1,0 +1,78 @@
+// Where experiments come from: inline under `experiments` in the config, and one <name>.json file each
+// in the folder `experimentsDir` names (relative to the config file). Both are validated by the same
+// schema; a name may be defined once.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { formatIssue } from "../../thresholds/load-config.ts";
+import { namePattern, nameRule } from "../../thresholds/schema.ts";
+import { projectRoot } from "../../scripts/core/project-root.ts";
+import { experimentSchema, type Experiment } from "./schema.ts";
+
+/** The chaos kind's config keys, as the registry parsed them. */
+export interface ExperimentsConfig {
+  experimentsDir: string;
+  experiments: Record<string, Experiment>;
+}
+
+export interface CatalogEntry {
+  name: string;
+  experiment: Experiment;
+  /** The file it came from, or "config" for inline ones. */
+  source: string;
+}
+
+export interface Catalog {
+  entries: Map<string, CatalogEntry>;
+  /** `path: message` lines for every invalid file or duplicate name. */
+  errors: string[];
+}
+
+/** Experiments are small; a larger file is a mistake. */
+const largestFileBytes = 1024 * 1024;
+
+export const experimentsFolder = (config: ExperimentsConfig): string => resolve(projectRoot(), config.experimentsDir);
+
+function readExperimentFile(path: string, label: string): { experiment?: Experiment; errors: string[] } {
+  if (statSync(path).size > largestFileBytes) return { errors: [`${label}: larger than ${largestFileBytes} bytes`] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (error) {
+    return { errors: [`${label}: not valid JSON: ${(error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ")}`] };
+  }
+  const parsed = experimentSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) return { errors: parsed.error.issues.map((issue) => `${label}: ${formatIssue(issue)}`) };
+  return { experiment: parsed.data, errors: [] };
+}
+
+/** Every experiment of the project: inline ones and the files of experimentsDir (a missing folder holds none). */
+export function loadCatalog(config: ExperimentsConfig): Catalog {
+  const entries = new Map<string, CatalogEntry>();
+  const errors: string[] = [];
+  for (const [name, experiment] of Object.entries(config.experiments ?? {})) entries.set(name, { name, experiment, source: "config" });
+  const folder = experimentsFolder(config);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return { entries, errors };
+  const files = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+    .map((entry) => entry.name)
+    .sort();
+  for (const file of files) {
+    const name = basename(file, ".json");
+    const label = `${join(config.experimentsDir, file)}`;
+    if (!namePattern.test(name)) {
+      errors.push(`${label}: the file name is the experiment's name and ${nameRule}`);
+      continue;
+    }
+    if (entries.has(name)) {
+      errors.push(`${label}: experiment '${name}' is also defined under experiments in the config`);
+      continue;
+    }
+    const { experiment, errors: fileErrors } = readExperimentFile(join(folder, file), label);
+    errors.push(...fileErrors);
+    if (experiment) entries.set(name, { name, experiment, source: label });
+  }
+  return { entries, errors };
+}
+
+/** The experiment named `name`, or undefined. */
+export const findExperiment = (catalog: Catalog, name: string): CatalogEntry | undefined => catalog.entries.get(name);
