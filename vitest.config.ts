@@ -88,6 +88,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          // Real pods: kubelet and containerd on a real node in a network namespace of its own, joined to
+          // the cluster; load reaches the pods only through a loopback front. After the cluster project.
+          name: "realnode",
+          sequence: { groupOrder: 7 },
+          include: ["test/real-node/**/*.test.ts"],
+          globalSetup: ["test/support/real-node-global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 1_800_000,
+        },
+      },
     ],
   },
 });

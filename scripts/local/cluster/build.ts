@@ -52,6 +52,7 @@ export async function recipeKey(recipe: GoRecipe): Promise<string> {
         binaries: recipe.binaries,
         assets: recipe.assets,
         versionVariables: recipe.versionVariables,
+        ...(recipe.alsoRequires || recipe.cgo || recipe.tags ? { alsoRequires: recipe.alsoRequires, cgo: recipe.cgo, tags: recipe.tags } : {}),
         go: await goVersion(),
       }),
     )
@@ -81,11 +82,23 @@ export async function builtBinaries(): Promise<Partial<BinaryPaths>> {
   return binaries;
 }
 
-/** Builds every recipe that is not built yet; a failing recipe is reported, not thrown, so the rest still works. */
-export async function ensureBinaries(log: (line: string) => void): Promise<BuildReport> {
+/**
+ * Builds every recipe that is not built yet (the real node's only when asked for); a failing recipe is
+ * reported, not thrown, so the rest still works.
+ */
+export async function ensureBinaries(log: (line: string) => void, options: { realNode?: boolean } = {}): Promise<BuildReport> {
   const report: BuildReport = { built: [], failed: [], binaries: {} };
-  await withLock(clusterLockPath("cluster-build"), waitingFor("cluster-build", log), async () => {
-    for (const recipe of recipes) {
+  await buildGroup(recipes.filter((recipe) => !recipe.realNodeOnly), "cluster-build", report, log);
+  // Their own lock: a real-node build never holds up another process that only wants the control plane.
+  if (options.realNode) await buildGroup(recipes.filter((recipe) => recipe.realNodeOnly), "cluster-build-real-node", report, log);
+  report.binaries = await builtBinaries();
+  return report;
+}
+
+async function buildGroup(group: GoRecipe[], lockName: string, report: BuildReport, log: (line: string) => void): Promise<void> {
+  if ((await Promise.all(group.map(isBuilt))).every(Boolean)) return;
+  await withLock(clusterLockPath(lockName), waitingFor(lockName, log), async () => {
+    for (const recipe of group) {
       if (await isBuilt(recipe)) continue;
       const started = Date.now();
       const slow = recipe.name === "kubernetes" ? ", the longest: 5-15 min on 2 cores" : "";
@@ -103,8 +116,6 @@ export async function ensureBinaries(log: (line: string) => void): Promise<Build
       }
     }
   });
-  report.binaries = await builtBinaries();
-  return report;
 }
 
 async function buildRecipe(recipe: GoRecipe): Promise<void> {
@@ -115,7 +126,7 @@ async function buildRecipe(recipe: GoRecipe): Promise<void> {
   await rm(binDir, { recursive: true, force: true });
   await mkdir(moduleDir, { recursive: true });
   const logFile = join(moduleDir, "build.log");
-  const env = { ...process.env, GOWORK: "off", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod -buildvcs=false", CGO_ENABLED: "0" };
+  const env = { ...process.env, GOWORK: "off", GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod -buildvcs=false", CGO_ENABLED: recipe.cgo ? "1" : "0" };
   const wrapperModule = `bulwark.local/cluster/${recipe.name}`;
 
   await writeFile(join(moduleDir, "go.mod"), `module ${wrapperModule}\n\ngo 1.22\n`);
@@ -128,7 +139,7 @@ async function buildRecipe(recipe: GoRecipe): Promise<void> {
   const goMod = renderWrapperGoMod({
     module: wrapperModule,
     goVersion: maxGoVersion(goDirective(upstreamGoMod) ?? "1.22", "1.22"),
-    requires: { [recipe.module]: recipe.version },
+    requires: { [recipe.module]: recipe.version, ...recipe.alsoRequires },
     upstreamReplaces: parseReplaces(upstreamGoMod),
     localReplacement: recipe.localReplacement.versionFor,
     tools: recipe.binaries.map((binary) => binary.package),
@@ -146,7 +157,8 @@ async function buildRecipe(recipe: GoRecipe): Promise<void> {
   const ldflags = ["-s", "-w", ...Object.entries(recipe.versionVariables).map(([name, value]) => `-X=${name}=${value}`)].join(" ");
   const outDir = join(moduleDir, "out");
   await mkdir(outDir, { recursive: true });
-  await runLogged("go", ["build", "-trimpath", `-ldflags=${ldflags}`, "-o", outDir + "/", ...recipe.binaries.map((binary) => binary.package)], moduleDir, env, logFile);
+  const tags = recipe.tags && recipe.tags.length > 0 ? [`-tags=${recipe.tags.join(",")}`] : [];
+  await runLogged("go", ["build", "-trimpath", ...tags, `-ldflags=${ldflags}`, "-o", outDir + "/", ...recipe.binaries.map((binary) => binary.package)], moduleDir, env, logFile);
 
   await mkdir(binDir, { recursive: true });
   for (const binary of recipe.binaries) {

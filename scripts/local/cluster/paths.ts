@@ -5,10 +5,14 @@ import { repoPath } from "../../core/repo-root.ts";
 import { cacheDir } from "../../core/cache-dir.ts";
 import type { LockOptions } from "../../core/process-lock.ts";
 
-export const clusterName = "bulwark";
+/**
+ * BULWARK_CLUSTER_NAME selects a second, independent cluster (its own state folder, processes, ports
+ * and real-node network), so one can be developed or tested next to the shared one; unset, it is "bulwark".
+ */
+export const clusterName = process.env.BULWARK_CLUSTER_NAME ?? "bulwark";
 
 export function stateDir(): string {
-  return process.env.BULWARK_CLUSTER_STATE_DIR ?? repoPath(".bulwark", "cluster");
+  return process.env.BULWARK_CLUSTER_STATE_DIR ?? repoPath(".bulwark", clusterName === "bulwark" ? "cluster" : `cluster-${clusterName}`);
 }
 
 export const statePaths = {
@@ -24,7 +28,7 @@ export const statePaths = {
 };
 
 /** Lock of one cluster operation (build, up/down), shared by every checkout on this machine. */
-export const clusterLockPath = (name: string): string => cacheDir("cluster", "locks", name);
+export const clusterLockPath = (name: string): string => cacheDir("cluster", "locks", clusterName === "bulwark" || name.startsWith("cluster-build") ? name : `${name}-${clusterName}`);
 
 /** Tells the user why `up` seems to hang: another bulwark process is doing the same thing. */
 export function waitingFor(name: string, log: (line: string) => void): LockOptions {

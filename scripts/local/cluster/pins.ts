@@ -9,6 +9,13 @@ export const etcdVersion = "v3.6.16";
 export const kwokVersion = "v0.8.0";
 export const metricsServerVersion = "v0.9.0";
 /**
+ * The real node's runtime. Kubernetes 1.36 needs containerd 2.x (Debian's 1.6 is too old); these are the
+ * newest releases the Go module proxy serves that build with our Go. kubelet itself comes from kubernetesVersion.
+ */
+export const containerdVersion = "v2.4.2";
+export const runcVersion = "v1.5.3";
+export const cniPluginsVersion = "v1.10.0";
+/**
  * Chaos Mesh has no /v2 module path, so its releases cannot be required as modules: pin a commit.
  * Its api/ folder is a nested module that the proxy serves only at this (slightly later) commit.
  */

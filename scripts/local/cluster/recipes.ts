@@ -1,6 +1,6 @@
 // What to build for the cluster, and how. Each recipe is one wrapper Go module; its binaries are built
 // in one `go build` invocation so that they share the compile.
-import { chaosMeshApiVersion, chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion, stagingVersion } from "./pins.ts";
+import { chaosMeshApiVersion, chaosMeshVersion, cniPluginsVersion, containerdVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion, runcVersion, stagingVersion } from "./pins.ts";
 
 export interface GoRecipe {
   /** names the wrapper module and its cache folders */
@@ -15,6 +15,13 @@ export interface GoRecipe {
   versionVariables: Record<string, string>;
   /** files or folders of the upstream module copied next to the binaries (for example CRD manifests) */
   assets?: { from: string; to: string }[];
+  /** further modules required next to `module`, so that their binaries share one module graph and one compile */
+  alsoRequires?: Record<string, string>;
+  /** cgo on (runc's nsenter is C) and build tags */
+  cgo?: boolean;
+  tags?: string[];
+  /** only the real node needs it: `up` without --real-node does not build it */
+  realNodeOnly?: boolean;
 }
 
 export type BinaryName =
@@ -26,7 +33,15 @@ export type BinaryName =
   | "kwok"
   | "kwokctl"
   | "metrics-server"
-  | "chaos-controller-manager";
+  | "chaos-controller-manager"
+  | "kubelet"
+  | "containerd"
+  | "containerd-shim-runc-v2"
+  | "ctr"
+  | "runc"
+  | "cni-bridge"
+  | "cni-host-local"
+  | "cni-loopback";
 
 function kubernetesVersionVariables(version: string): Record<string, string> {
   const [major = "", minor = ""] = version.replace(/^v/, "").split(".");
@@ -93,6 +108,46 @@ export const recipes: GoRecipe[] = [
       file: name,
     })),
     versionVariables: kubernetesVersionVariables(kubernetesVersion),
+  },
+  {
+    // Same module and pins as the control plane: its libraries come from the Go build cache that the
+    // kubernetes recipe filled, so only kubelet's own packages compile.
+    name: "kubelet",
+    module: "k8s.io/kubernetes",
+    version: kubernetesVersion,
+    localReplacement: {
+      describe: `k8s.io/* at ${stagingVersion(kubernetesVersion)}`,
+      versionFor: (path) => (path.startsWith("k8s.io/") ? stagingVersion(kubernetesVersion) : undefined),
+    },
+    binaries: [{ package: "k8s.io/kubernetes/cmd/kubelet", file: "kubelet" }],
+    versionVariables: kubernetesVersionVariables(kubernetesVersion),
+    realNodeOnly: true,
+  },
+  {
+    // containerd, runc and the CNI plugins in one module graph and one `go build`: their shared
+    // libraries (netlink, runtime-spec, cgroups, ...) compile once. cgo for runc; `seccomp` links
+    // libseccomp (libseccomp-dev), `no_btrfs` drops the snapshotter that needs btrfs headers.
+    name: "node-runtime",
+    module: "github.com/containerd/containerd/v2",
+    version: containerdVersion,
+    alsoRequires: { "github.com/opencontainers/runc": runcVersion, "github.com/containernetworking/plugins": cniPluginsVersion },
+    localReplacement: noLocalReplaces,
+    binaries: [
+      { package: "github.com/containerd/containerd/v2/cmd/containerd", file: "containerd" },
+      { package: "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2", file: "containerd-shim-runc-v2" },
+      { package: "github.com/containerd/containerd/v2/cmd/ctr", file: "ctr" },
+      { package: "github.com/opencontainers/runc", file: "runc" },
+      { package: "github.com/containernetworking/plugins/plugins/main/bridge", file: "cni-bridge" },
+      { package: "github.com/containernetworking/plugins/plugins/main/loopback", file: "cni-loopback" },
+      { package: "github.com/containernetworking/plugins/plugins/ipam/host-local", file: "cni-host-local" },
+    ],
+    versionVariables: {
+      "github.com/containerd/containerd/v2/version.Version": containerdVersion,
+      "main.version": runcVersion.replace(/^v/, ""),
+    },
+    cgo: true,
+    tags: ["seccomp", "no_btrfs"],
+    realNodeOnly: true,
   },
   {
     name: "chaos-mesh",
