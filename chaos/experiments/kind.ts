@@ -9,6 +9,7 @@ import { findScenario } from "../../scripts/kinds/load/scenarios.ts";
 import type { PlannedStep, PreparedKind, RunContext, StepKind } from "../../scripts/kinds/step-kind.ts";
 import { findExperiment, loadCatalog, type CatalogEntry, type ExperimentsConfig } from "./catalog.ts";
 import { assertBlastRadius, assertLoadLongEnough, assertStaticGuardrails, chaosFaults, needsCluster } from "./guardrails.ts";
+import { chaosRbacRules } from "./rbac.ts";
 import { experimentsConfigShape } from "./schema.ts";
 import type { ChaosPrepared } from "./runner.ts";
 
@@ -46,11 +47,12 @@ async function matchingPods(context: RunContext, entry: CatalogEntry): Promise<n
  * confirmed, namespaces allow-listed, the load valid and long enough, the selector matching at least
  * one pod and no more than the blast radius allows. A dry run checks the same, production aside.
  */
-export async function checkExperiment(context: RunContext, name: string, options: { dryRun?: boolean } = {}): Promise<CatalogEntry> {
+export async function checkExperiment(context: RunContext, name: string, options: { dryRun?: boolean; withoutLoad?: boolean } = {}): Promise<CatalogEntry> {
   const entry = experimentOf(context.config, name);
   const guard = { experimentName: name, experiment: entry.experiment, environmentName: context.environmentName, environment: context.environment, ...(context.confirmProduction ? { confirmProduction: context.confirmProduction } : {}) };
   assertStaticGuardrails(guard, options);
-  if (!options.dryRun) {
+  // withoutLoad: the faults run under another step's load (an alert check's chaos trigger), not the experiment's.
+  if (!options.dryRun && !options.withoutLoad) {
     await checkLoads([entry.experiment.load], context);
     assertLoadLongEnough(guard, plannedDurationMs(resolveProfile(context.config, context.environmentName, entry.experiment.load.profile)));
   }
@@ -71,11 +73,7 @@ export const chaosKind: StepKind = {
   description: "a chaos experiment under load: Chaos Mesh faults (or the demo target's), a steady-state hypothesis, proof of injection, per-phase SLO expectations",
   configShape: experimentsConfigShape,
   suiteStepSchema: z.object({ chaos: z.string().min(1).describe("chaos experiment (experiments.<name> or <experimentsDir>/<name>.json) run as one step") }).strict(),
-  rbac: [
-    { apiGroups: ["chaos-mesh.org"], resources: ["podchaos", "networkchaos", "stresschaos", "httpchaos", "iochaos", "timechaos", "dnschaos"], verbs: ["create", "get", "list", "delete", "patch"] },
-    { apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] },
-    { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "patch"] },
-  ],
+  rbac: chaosRbacRules,
 
   configErrors(config, suiteSteps) {
     const catalog = catalogOf(config);

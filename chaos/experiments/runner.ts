@@ -3,7 +3,6 @@
 // confirm recovery -> after -> verdict. Faults are removed on success, failure, exception and abort
 // (SIGINT/SIGTERM reach us as context.abortSignal); the journal records every step as it happens.
 import { AppsV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import { audit } from "../../scripts/core/audit-log.ts";
 import type { StepResult } from "../../scripts/core/step-result.ts";
 import { waitFor, WaitTimeoutError } from "../../scripts/core/wait-for.ts";
 import { writeFileAtomic } from "../../scripts/core/write-atomic.ts";
@@ -11,14 +10,14 @@ import { runLoadAlongside, type RunningLoad } from "../../scripts/kinds/load/loa
 import type { PreparedLoad } from "../../scripts/kinds/load/kind.ts";
 import { phaseForReport } from "../../scripts/kinds/load/phases.ts";
 import type { StepRunContext } from "../../scripts/kinds/step-kind.ts";
-import { ChaosApi, describeSweep, sweep } from "../faults/index.ts";
+import { ChaosApi } from "../faults/index.ts";
 import { checkReplacement, confirm, inject, podsBack, remove, type FaultActionContext, type FaultOutcome } from "./fault-actions.ts";
 import { Journal } from "./journal.ts";
-import { leftoverReason, realOwnerFacts } from "./leftovers.ts";
 import { startMonitor, type RunningMonitor } from "./monitor.ts";
 import { readAll, type ProbeEnvironment } from "./probes.ts";
 import { runRollbacks } from "./rollbacks.ts";
 import { safetyReading } from "./safety.ts";
+import { sweepLeftovers } from "./sweep-leftovers.ts";
 import { durationMs, faultPhaseName, type Experiment } from "./schema.ts";
 import type { ProbeReading } from "./tolerance.ts";
 import { experimentChecks, experimentPhases, faultMarks, groupName, type ExperimentFacts, type FaultGroup, type SafetyRecord } from "./verdict.ts";
@@ -104,21 +103,8 @@ class ExperimentRun {
   /** Managed objects in the target's namespace that a dead run left: removed before anything else. */
   async sweepLeftovers(): Promise<void> {
     if (!this.api) return;
-    const facts = realOwnerFacts();
-    // A CRD being updated answers 429 for a moment: read again until the deadline.
-    const managed = await waitFor(() => this.api!.listManaged(), { timeoutMs: 15_000, intervalMs: 500, signal: this.signal, description: "the list of chaos objects bulwark manages" });
-    const leftovers = managed.filter((object) => object.metadata.namespace === this.experiment.target.namespace).flatMap((object) => {
-      const reason = leftoverReason(object, facts);
-      return reason ? [{ object, reason }] : [];
-    });
-    const runs = [...new Set(leftovers.map(({ object }) => object.metadata.labels["bulwark.dev/run-id"] ?? ""))];
-    for (const runId of runs) {
-      const ofRun = leftovers.filter(({ object }) => (object.metadata.labels["bulwark.dev/run-id"] ?? "") === runId);
-      const result = await sweep(this.api, { ...(runId ? { runId } : {}), graceMs: 5_000, signal: this.signal, log: (line) => this.journal.record("sweep", line) });
-      const names = ofRun.map(({ object, reason }) => `${object.kind} ${object.metadata.namespace}/${object.metadata.name} (${reason})`).join(", ");
-      this.journal.record("leftover-swept", `run ${runId || "unknown"}: ${names}: ${describeSweep(result)}`);
-      await audit({ action: "chaos sweep", target: names, environment: this.request.context.environmentName, runId: this.request.context.runDirectory.runId, result: result.stuck.length ? "failed" : "reverted", detail: describeSweep(result) });
-    }
+    const { context } = this.request;
+    await sweepLeftovers({ api: this.api, namespace: this.experiment.target.namespace, journal: this.journal, signal: this.signal, environmentName: context.environmentName, runId: context.runDirectory.runId });
   }
 
   /** The hypothesis before anything: every probe must hold (within a short settle time). */

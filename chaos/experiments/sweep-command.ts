@@ -10,8 +10,6 @@ import { ChaosApi, runIdLabel, sweep, type SweepResult } from "../faults/index.t
 export interface EnvironmentSweep extends SweepResult {
   /** namespaces searched; "*" for all */
   namespaces: string[];
-  /** managed objects left alone because they are outside those namespaces */
-  outside: string[];
 }
 
 export async function sweepEnvironment(context: RunContext, options: { allNamespaces: boolean }): Promise<EnvironmentSweep> {
@@ -21,15 +19,16 @@ export async function sweepEnvironment(context: RunContext, options: { allNamesp
   const api = new ChaosApi(await kubeConfigFor(context));
   const namespaces = options.allNamespaces ? ["*"] : kubernetes.chaosNamespaces;
   const inScope = (namespace: string) => options.allNamespaces || kubernetes.chaosNamespaces.includes(namespace);
-  const managed = await api.listManaged();
-  const outside = managed.filter((object) => !inScope(object.metadata.namespace)).map((object) => `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`);
+  // Listed namespace by namespace unless asked for all: a namespaced Role (bulwark inside the cluster) allows only that.
+  const scope = options.allNamespaces ? {} : { namespaces: kubernetes.chaosNamespaces };
+  const managed = await api.listManaged(scope);
   const runs = new Set(managed.filter((object) => inScope(object.metadata.namespace)).map((object) => object.metadata.labels[runIdLabel] ?? ""));
-  const total: EnvironmentSweep = { removed: [], stuck: [], namespaces, outside };
+  const total: EnvironmentSweep = { removed: [], stuck: [], namespaces };
   const sweepRunId = newRunId("chaos", "sweep");
   for (const runId of runs) {
     // Without a run id only a sweep of everything would find it: that is --all-namespaces' job.
     if (!runId && !options.allNamespaces) continue;
-    const result = await sweep(api, { ...(runId ? { runId } : {}), signal: context.abortSignal, log: context.log });
+    const result = await sweep(api, { ...(runId ? { runId } : {}), ...scope, signal: context.abortSignal, log: context.log });
     for (const object of [...result.removed, ...result.stuck]) {
       if (!inScope(object.namespace)) continue;
       const stuck = result.stuck.includes(object as SweepResult["stuck"][number]);

@@ -101,7 +101,8 @@ export function hypothesisWindows(facts: ExperimentFacts): HypothesisWindow[] {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-function injectionChecks(facts: ExperimentFacts): Check[] {
+/** One check per fault put in: the proof it took effect, or why it never did. */
+export function injectionChecks(facts: Pick<ExperimentFacts, "experiment" | "groups" | "skipped">): Check[] {
   const deadline = durationMs(facts.experiment.injectionDeadline);
   return facts.groups.flat().flatMap((outcome): Check[] => {
     if (outcome.injectedAtMs === undefined && !outcome.neverTookEffect) return [];
@@ -149,7 +150,8 @@ function safetyCheck(facts: ExperimentFacts): Check {
   return { ...base, observed: highest?.rate ?? null, verdict: "pass", reason: highest?.rate != null ? `highest ${Math.round(highest.rate * 1000) / 10} % (${highest.failures} of ${highest.requests} requests) while faults were in; the limit never acted` : `no window of ${minRequests} requests or more while faults were in; the limit never acted` };
 }
 
-function cleanupCheck(facts: ExperimentFacts): Check[] {
+/** Every fault removed and every rollback done (nothing when nothing was put in). */
+export function cleanupCheck(facts: Pick<ExperimentFacts, "groups" | "rollbackFailures">): Check[] {
   const removals = facts.groups.flat().filter((outcome) => outcome.injectedAtMs !== undefined || outcome.object);
   if (removals.length === 0 && facts.rollbackFailures.length === 0) return [];
   const problems = [...removals.filter((outcome) => !outcome.removal || /still there/.test(outcome.removal)).map((outcome) => `${outcome.entry.name}: ${outcome.removal ?? "not removed"}`), ...facts.rollbackFailures];

@@ -1,7 +1,7 @@
 // Chaos Mesh objects of every supported kind through @kubernetes/client-node: create, read, delete,
 // server-side dry run, the managed objects of a run, and their injection state.
 import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { UsageError } from "../../scripts/core/errors.ts";
+import { ToolingError, UsageError } from "../../scripts/core/errors.ts";
 import { waitFor, waitForOrThrow, WaitTimeoutError } from "../../scripts/core/wait-for.ts";
 import {
   chaosGroup,
@@ -64,6 +64,11 @@ export interface ListManagedOptions {
   runId?: string;
   /** only these kinds; default every supported kind */
   kinds?: readonly ChaosKind[];
+  /**
+   * only these namespaces, listed one by one (what a namespaced Role allows: bulwark inside the cluster);
+   * default every namespace at once, which needs a ClusterRole
+   */
+  namespaces?: readonly string[];
 }
 
 export class ChaosApi {
@@ -127,20 +132,41 @@ export class ChaosApi {
     )) as ChaosObject;
   }
 
-  /** Objects bulwark created (label app.kubernetes.io/managed-by=bulwark) in every namespace and every kind. */
+  /**
+   * Objects bulwark created (label app.kubernetes.io/managed-by=bulwark) of every kind, in the namespaces
+   * given (one list call per namespace and kind) or in every namespace. A refusal (403) is a ToolingError
+   * naming the kind and the scope the credentials lack.
+   */
   async listManaged(options: ListManagedOptions = {}): Promise<ChaosObject[]> {
     const labels = { ...managedByLabel, ...(options.runId ? { [runIdLabel]: options.runId } : {}) };
     const labelSelector = Object.entries(labels)
       .map(([key, value]) => `${key}=${value}`)
       .join(",");
+    const scopes: (string | undefined)[] = options.namespaces ? [...new Set(options.namespaces)] : [undefined];
     const lists = await Promise.all(
-      (options.kinds ?? chaosKindNames).map(async (kind) => {
-        const list = (await this.api.listClusterCustomObject({ ...this.resource(kind), labelSelector })) as { items: ChaosObject[] };
-        // list items carry no kind of their own in every server version: set it from the list asked for
-        return list.items.map((item) => ({ ...item, kind }));
-      }),
+      (options.kinds ?? chaosKindNames).flatMap((kind) =>
+        scopes.map(async (namespace) => {
+          const list = (await this.listOne(kind, namespace, labelSelector)) as { items: ChaosObject[] };
+          // list items carry no kind of their own in every server version: set it from the list asked for
+          return list.items.map((item) => ({ ...item, kind }));
+        }),
+      ),
     );
     return lists.flat();
+  }
+
+  private async listOne(kind: ChaosKind, namespace: string | undefined, labelSelector: string): Promise<unknown> {
+    try {
+      return namespace === undefined
+        ? await this.api.listClusterCustomObject({ ...this.resource(kind), labelSelector })
+        : await this.api.listNamespacedCustomObject({ ...this.resource(kind), namespace, labelSelector });
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 403) {
+        const scope = namespace === undefined ? "in all namespaces (a ClusterRole is needed for that)" : `in namespace ${namespace}`;
+        throw new ToolingError(`the cluster refused to list ${chaosKinds[kind]}.${chaosGroup} ${scope} (403): ${rejectionMessage(error) ?? error.message}`);
+      }
+      throw error;
+    }
   }
 
   /** The object's current injection state (conditions and records), read from the server. */

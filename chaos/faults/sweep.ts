@@ -15,6 +15,8 @@ export type SweepApi = Pick<ChaosApi, "listManaged" | "delete" | "find" | "annot
 export interface SweepOptions {
   /** only this run's objects; default every object labelled managed-by=bulwark */
   runId?: string;
+  /** only in these namespaces (listed one by one, as a namespaced Role allows); default every namespace */
+  namespaces?: readonly string[];
   /** how long Chaos Mesh may take to recover and drop its finalizer before the forced clean (default 10 s) */
   graceMs?: number;
   /** how long Chaos Mesh may take to honour the forced-clean annotation before bulwark removes the finalizers itself (default 15 s) */
@@ -48,7 +50,7 @@ export interface SweepResult {
 
 export async function sweep(api: SweepApi, options: SweepOptions = {}): Promise<SweepResult> {
   const log = options.log ?? (() => {});
-  const found = await api.listManaged(options.runId ? { runId: options.runId } : {});
+  const found = await api.listManaged({ ...(options.runId ? { runId: options.runId } : {}), ...(options.namespaces ? { namespaces: options.namespaces } : {}) });
   const result: SweepResult = { removed: [], stuck: [] };
   await Promise.all(found.map(async (object) => sweepOne(api, object, options, log, result)));
   return result;

@@ -15,9 +15,10 @@ function runContext(context: CommandContext, config: BulwarkConfig): RunContext 
   return { config, environmentName: name, environment, estate: localEstate(), abortSignal: context.abortSignal, log: say, ...(confirmProduction !== undefined ? { confirmProduction } : {}) };
 }
 
-function listExperiments(config: BulwarkConfig, json: boolean): number {
+/** Every experiment of the config (inline and experimentsDir), as `chaos list` and `list` show it. */
+export function experimentRows(config: BulwarkConfig) {
   const catalog = loadCatalog(config as unknown as ExperimentsConfig);
-  const rows = [...catalog.entries.values()].map(({ name, experiment, source }) => ({
+  return [...catalog.entries.values()].map(({ name, experiment, source }) => ({
     name,
     title: experiment.title,
     target: `${experiment.target.namespace} ${Object.entries(experiment.target.selector).map(([key, value]) => `${key}=${value}`).join(",")}`,
@@ -25,6 +26,10 @@ function listExperiments(config: BulwarkConfig, json: boolean): number {
     load: `${experiment.load.scenario} (${experiment.load.profile})`,
     source,
   }));
+}
+
+function listExperiments(config: BulwarkConfig, json: boolean): number {
+  const rows = experimentRows(config);
   if (json) printJson(rows);
   else if (rows.length === 0) say("no experiments defined (add them under experiments in the config, or as <name>.json in experimentsDir)");
   else process.stdout.write(table([["EXPERIMENT", "FAULTS", "TARGET", "LOAD", "TITLE"], ...rows.map((row) => [row.name, row.faults, row.target, row.load, row.title])]) + "\n");
@@ -39,7 +44,6 @@ async function sweep(context: CommandContext, config: BulwarkConfig, json: boole
   if (result.removed.length === 0 && result.stuck.length === 0) say(`chaos sweep: nothing left by bulwark in ${where}`);
   for (const object of result.removed) say(`chaos sweep: removed ${object.kind} ${object.namespace}/${object.name}${object.forced ? " (stuck finalizer: forced clean)" : ""} left by run ${object.runId ?? "unknown"}`);
   for (const object of result.stuck) say(`chaos sweep: STILL THERE ${object.kind} ${object.namespace}/${object.name}: ${object.reason}`);
-  if (result.outside.length > 0) say(`chaos sweep: ${result.outside.length} object(s) outside ${where} left alone (--all-namespaces sweeps them): ${result.outside.join(", ")}`);
   return result.stuck.length > 0 ? ExitCode.tooling : ExitCode.pass;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { UsageError } from "../../core/errors.ts";
+import { quoteName } from "../../core/quote-value.ts";
 import { audit } from "../../core/audit-log.ts";
 import type { Check, StepResult } from "../../core/step-result.ts";
 import { waitFor } from "../../core/wait-for.ts";
@@ -7,6 +8,7 @@ import { writeFileAtomic } from "../../core/write-atomic.ts";
 import type { PreparedLoad } from "../load/kind.ts";
 import { checkLoads, prepareLoads, runLoadAlongside } from "../load/load-alongside.ts";
 import { cutPhases, phaseForReport, phaseRequests } from "../load/phases.ts";
+import { findScenario } from "../load/scenarios.ts";
 import type { PlannedStep, PreparedKind, RunContext, StepKind, StepRunContext } from "../step-kind.ts";
 import { alertConfigShape, budgetsOf, withAlerts, type AlertCheck } from "./definition.ts";
 import { decompose, firingPartsMs, seconds } from "./decompose.ts";
@@ -14,7 +16,7 @@ import type { AlertFacts } from "./facts.ts";
 import { impossibleBudget, judgeAlert, fireCheck } from "./judge.ts";
 import { checkMonitoringTarget, monitoringEndpoints, preflightAlert, type CheckedAlert, type MonitoringEndpoints } from "./prepare.ts";
 import { readStoredInstants } from "./stored.ts";
-import { checkTrigger, demoFaultTrigger, describeTrigger, type FaultTrigger } from "./trigger.ts";
+import { checkTrigger, prepareTrigger, triggerConfigErrors, triggerFor, type FaultTrigger, type PreparedTrigger } from "./trigger.ts";
 import { AlertWatch } from "./watch.ts";
 import { startWebhookListener, type WebhookListener } from "./webhook.ts";
 
@@ -33,13 +35,14 @@ interface PreparedAlerts extends PreparedKind {
   load: PreparedLoad;
   endpoints: MonitoringEndpoints;
   checked: Map<string, CheckedAlert>;
+  triggers: Map<string, PreparedTrigger>;
   webhook?: WebhookListener;
   scrapeJob?: string;
 }
 
 function lookUp(context: RunContext, name: string): AlertCheck {
   const check = Object.hasOwn(withAlerts(context.config).alertChecks, name) ? withAlerts(context.config).alertChecks[name] : undefined;
-  if (!check) throw new UsageError(`alert: unknown alert check '${name}'`);
+  if (!check) throw new UsageError(`alert: unknown alert check ${quoteName(name)}`);
   return check;
 }
 
@@ -55,9 +58,11 @@ export const alertKind: StepKind = {
 
   configErrors(config, suiteSteps) {
     const { alertChecks } = withAlerts(config);
-    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(alertChecks, String(step.alert)) ? [] : [`suites.${suite}.steps.${index}.alert: unknown alert check '${String(step.alert)}'`]));
+    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(alertChecks, String(step.alert)) ? [] : [`suites.${suite}.steps.${index}.alert: unknown alert check ${quoteName(String(step.alert))}`]));
     for (const [name, check] of Object.entries(alertChecks)) {
-      if (!Object.hasOwn(config.profiles, check.load.profile)) errors.push(`${field(name)}.load.profile: unknown profile '${check.load.profile}'`);
+      if (!findScenario(check.load.scenario)) errors.push(`${field(name)}.load.scenario: unknown scenario ${quoteName(check.load.scenario)}`);
+      if (!Object.hasOwn(config.profiles, check.load.profile)) errors.push(`${field(name)}.load.profile: unknown profile ${quoteName(check.load.profile)}`);
+      errors.push(...triggerConfigErrors(check.trigger, `${field(name)}.trigger`, config));
     }
     return errors;
   },
@@ -73,7 +78,7 @@ export const alertKind: StepKind = {
     for (const step of steps) {
       const check = lookUp(context, checkName(step));
       checkMonitoringTarget(context, field(checkName(step)));
-      checkTrigger(check.trigger, `${field(checkName(step))}.trigger`, { name: context.environmentName, demo: context.environment.demo });
+      await checkTrigger(check.trigger, `${field(checkName(step))}.trigger`, context);
       if (check.notify && !context.environment.monitoring?.local && check.notify.webhookPort === undefined) {
         throw new UsageError(`${field(checkName(step))}.notify.webhookPort: needed outside the local monitoring estate (the port your Alertmanager's webhook receiver points at on 127.0.0.1)`);
       }
@@ -87,6 +92,8 @@ export const alertKind: StepKind = {
     const endpoints = await monitoringEndpoints(context, checks.some(({ check }) => needsAlertmanager(check)));
     const checked = new Map<string, CheckedAlert>();
     for (const { name, check } of checks) checked.set(name, await preflightAlert(check, field(name), endpoints));
+    const triggers = new Map<string, PreparedTrigger>();
+    for (const { name, check } of checks) triggers.set(name, await prepareTrigger(check.trigger, context));
     const cleanups: (() => Promise<void>)[] = [];
     const release = async () => {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -94,7 +101,7 @@ export const alertKind: StepKind = {
     try {
       const load = await prepareLoads(checks.map(({ check }) => check.load), context);
       cleanups.push(() => load.release());
-      const prepared: PreparedAlerts = { load, endpoints, checked, release, ...(load.target ? { target: load.target } : {}), ...(load.engineVersion ? { engineVersion: load.engineVersion } : {}) };
+      const prepared: PreparedAlerts = { load, endpoints, checked, triggers, release, ...(load.target ? { target: load.target } : {}), ...(load.engineVersion ? { engineVersion: load.engineVersion } : {}) };
       // The webhook port is the estate's one: holding it first keeps a second alert check from taking over the scrape target.
       const notifying = checks.find(({ check }) => check.notify);
       if (notifying) {
@@ -144,9 +151,7 @@ async function runAlertCheck(step: PlannedStep, prepared: PreparedAlerts, contex
     return finish({ verdict: "fail", checks: [fire] });
   }
 
-  const demoTarget = prepared.load.demoTarget;
-  if (!("demoFault" in check.trigger) || !demoTarget) throw new UsageError(`${field(name)}.trigger: only demoFault triggers run today`);
-  const trigger = demoFaultTrigger(demoTarget, { errorRate: check.trigger.demoFault.errorRate, latencyMs: check.trigger.demoFault.latencyMs }, describeTrigger(check.trigger));
+  const trigger = await triggerFor(check.trigger, `${field(name)}.trigger`, { prepared: prepared.triggers.get(name)!, demoTarget: prepared.load.demoTarget, context, stepName: step.stepName });
   const watch = new AlertWatch(check, { prometheus: prepared.endpoints.prometheus, ...(prepared.endpoints.alertmanager ? { alertmanager: prepared.endpoints.alertmanager } : {}), ...(prepared.webhook ? { webhook: prepared.webhook } : {}) }, context.log);
   const signal = context.abortSignal;
 
@@ -169,13 +174,14 @@ async function runAlertCheck(step: PlannedStep, prepared: PreparedAlerts, contex
     if (signal.aborted) return null;
     throw error;
   });
-  if (!alongside) return finish({ verdict: "aborted", error: "interrupted: the fault was removed", checks: [], timeline: watch.timeline });
+  if (!alongside) return finish({ verdict: "aborted", error: "interrupted: the fault was removed", checks: trigger.checks?.() ?? [], timeline: [...watch.timeline, ...(trigger.timeline?.() ?? [])], artifacts: { ...trigger.artifacts } });
 
   facts.observed = watch.observed;
   if (watch.observed.pendingMs !== undefined || watch.observed.firingMs !== undefined) {
     facts.stored = await readStoredInstants(prepared.endpoints.prometheus, facts, watch.labels ?? { alertname: check.alert }, prepared.scrapeJob);
   }
-  const checks = [injectionCheck(trigger, facts, alongside.requests), ...judgeAlert(facts, check, budgets)];
+  const loadSawIt = trigger.expectedEffect.errorRate > 0 || trigger.expectedEffect.latencyMs > 0 ? [injectionCheck(trigger, facts, alongside.requests)] : [];
+  const checks = [...loadSawIt, ...(trigger.checks?.() ?? []), ...judgeAlert(facts, check, budgets)];
   const parts = decompose(facts);
   const file = `${step.stepName}-alert.json`;
   await writeFileAtomic(context.runDirectory.file(file), JSON.stringify({ check: name, trigger: trigger.description, budgets, facts, parts, firingPartsMs: firingPartsMs(parts) }, null, 2) + "\n");
@@ -191,9 +197,9 @@ async function runAlertCheck(step: PlannedStep, prepared: PreparedAlerts, contex
     ...(load.totals ? { totals: load.totals } : {}),
     ...(load.endpoints ? { endpoints: load.endpoints } : {}),
     phases: cutPhases(alongside.startedAtMs, alongside.endedAtMs, marks).map(phaseForReport),
-    timeline: [...watch.timeline].sort((a, b) => a.at.localeCompare(b.at)),
+    timeline: [...watch.timeline, ...(trigger.timeline?.() ?? [])].sort((a, b) => a.at.localeCompare(b.at)),
     series: [{ name: `${check.alert} (0 inactive, 1 pending, 2 firing)`, unit: "alert state", points: watch.series }],
-    artifacts: { ...load.artifacts, alert: file },
+    artifacts: { ...load.artifacts, ...trigger.artifacts, alert: file },
   });
 }
 
