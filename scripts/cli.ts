@@ -19,8 +19,10 @@ Run 'bulwark <command> --help' for the flags and examples of one command.
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input, 3 tooling or infrastructure error,
 130 interrupted, 70 a bug in bulwark (one line; the stack trace is in a log file).
 
-Example:
+Examples:
   bulwark gate nightly            # the nightly SLO gate against the embedded demo target
+  bulwark list                    # what the config defines: scenarios, suites, experiments, checks
+  bulwark gate release            # every kind of step (after bulwark local up --cluster --monitoring)
 `;
 
 export async function main(argv: string[]): Promise<number> {

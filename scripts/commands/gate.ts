@@ -30,11 +30,15 @@ export function planSuiteSteps(registry: Registry, context: SuiteStepContext): P
 
 export const gateCommand: Command = {
   name: "gate",
-  summary: "run a suite of steps (nightly, release, ...) and fail when any SLO is breached",
+  summary: "run a suite of steps (nightly, release, dr-quarterly, ...) and fail when any check fails",
   help: `Usage: bulwark gate <suite> [flags]
 
 Runs every step of a suite from the config in order and gives one verdict: exit 0 when every check
-passed, 1 when an SLO was breached, 2 on bad input, 3 when the target or tooling failed.
+passed, 1 when a check failed (an SLO breached, a hypothesis deviated, a budget missed), 2 on bad
+input, 3 when the target or tooling failed. A step is a scenario, a drill, a chaos experiment, an alert
+or alert-rules check, a scaling check or a rollout check ('bulwark list' shows them). The shipped
+'release' suite has one of each but the drill; with --env local it needs the local cluster and the
+monitoring estate: bulwark local up --cluster --monitoring.
 
 ${loadFlagsHelp}  --confirm-destroy <env> required by suites with restore drills (dr-quarterly): the environment's name again
   --confirm-production <env> required by suites with chaos steps in an environment with production: true
@@ -49,7 +53,7 @@ Examples:
   async run(context) {
     const [suiteName, ...extra] = context.positionals;
     if (!suiteName) throw new UsageError("gate: missing <suite> (see 'bulwark list')");
-    if (extra.length > 0) throw new UsageError(`gate: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`gate: unexpected argument ${quoteName(extra[0]!)}`);
     const config = await loadConfig(stringFlag(context, "config"), { abortSignal: context.abortSignal });
     if (!named(config.suites, suiteName)) throw new UsageError(`gate: unknown suite ${quoteName(suiteName)} (known: ${Object.keys(config.suites).join(", ")})`);
     const { config: runConfig, environmentName, environment } = chooseEnvironment(config, context);
@@ -65,7 +69,7 @@ Examples:
       environmentName,
       ...sharedRunFlags(context, environment),
       ...(confirmDestroy ? { confirmDestroy } : {}),
-      ...(confirmProduction ? { confirmProduction } : {}),
+      ...(confirmProduction !== undefined ? { confirmProduction } : {}),
     });
     return finishLoadRun(result, booleanFlag(context, "json"));
   },
