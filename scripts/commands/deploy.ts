@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { stringFlag, type Command } from "./command.ts";
+import { booleanFlag, stringFlag, type Command } from "./command.ts";
 import { named } from "../../thresholds/load-config.ts";
 import { quoteName } from "../core/quote-value.ts";
 import { say } from "../core/output.ts";
@@ -10,6 +10,8 @@ import { loadConfig, defaultConfigPath } from "../registry/config.ts";
 import { defaultRegistry } from "../registry/registry.ts";
 import { projectScenariosFolder } from "../kinds/load/scenarios.ts";
 import { deployManifests } from "./deploy-manifests.ts";
+import { cronScheduleProblem, timeZoneProblem } from "./deploy-schedule.ts";
+import { imageReferenceRule, isImageReference } from "../core/image-reference.ts";
 
 /** A Kubernetes object name part: lowercase letters, digits and '-'. */
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;
@@ -36,10 +38,11 @@ export const deployCommand: Command = {
   name: "deploy",
   summary: "print Kubernetes manifests that run a suite in the cluster on a schedule",
   help: `Usage: bulwark deploy manifests [flags]
-       bulwark deploy image
+       bulwark deploy image [--real-node]
 
 'deploy image' builds the runner image (bulwark/runner:<hash> and :latest) from the estate's base image
-with this machine's Node, bulwark and its load engine, and prints its reference.
+with this machine's Node, bulwark and its load engine, and prints its reference. With --real-node it also
+imports it into the local cluster's real node (containerd, no registry: pods use imagePullPolicy Never).
 
 Prints, as one JSON List for 'kubectl apply -f -', a ConfigMap (the config and the project's scenarios),
 a ServiceAccount, a Role with only the permissions the suite's step kinds declare, its RoleBinding, a
@@ -69,16 +72,26 @@ Examples:
     "reports-claim": { type: "string" },
     env: { type: "string" },
     config: { type: "string" },
+    "real-node": { type: "boolean" },
   },
   async run(context) {
     const [what, ...extra] = context.positionals;
     if (what !== "manifests" && what !== "image") throw new UsageError(`deploy: ${what === undefined ? "missing" : `unknown subcommand ${quoteName(what)}:`} expected 'manifests' or 'image'`);
-    if (extra.length > 0) throw new UsageError(`deploy: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`deploy: unexpected argument ${quoteName(extra[0]!)}`);
+    if (what === "manifests" && booleanFlag(context, "real-node")) throw new UsageError("--real-node: only applies to 'deploy image'");
     if (what === "image") {
+      const manifestsFlag = Object.keys(deployCommand.options).find((flag) => flag !== "real-node" && context.flags[flag] !== undefined);
+      if (manifestsFlag) throw new UsageError(`deploy image: --${manifestsFlag} only goes with manifests`);
       const { ensureEngine } = await import("../kinds/load/engine-binary.ts");
       const { ensureRunnerImage } = await import("../local/containers/runner-image.ts");
       const engine = await ensureEngine(say);
       const image = await ensureRunnerImage({ engineBinary: engine.path, log: say });
+      if (booleanFlag(context, "real-node")) {
+        const { importImageIntoRealNode } = await import("../local/cluster/index.ts");
+        const started = Date.now();
+        const state = await importImageIntoRealNode(image.reference);
+        say(`image runner: ${state === "imported" ? `imported into the real node in ${((Date.now() - started) / 1000).toFixed(1)} s` : "already on the real node"}`);
+      }
       process.stdout.write(`${image.reference}\n`);
       return 0;
     }
@@ -90,13 +103,18 @@ Examples:
     const environment = stringFlag(context, "env");
     if (environment !== undefined && !named(config.environments, environment)) throw new UsageError(`--env: unknown environment ${quoteName(environment)} (known: ${Object.keys(config.environments).join(", ")})`);
     const schedule = stringFlag(context, "schedule") ?? "0 2 * * *";
-    if (schedule.trim().split(/\s+/).length !== 5) throw new UsageError(`--schedule: ${quoteName(schedule)} is not a cron schedule of five fields (e.g. "0 2 * * *")`);
+    const scheduleProblem = cronScheduleProblem(schedule);
+    if (scheduleProblem) throw new UsageError(`--schedule: ${quoteName(schedule)} is not a cron schedule: ${scheduleProblem}`);
     const kinds = [...new Set(suite.steps.map((step) => defaultRegistry.kindOfSuiteStep(step)).filter((kind) => kind !== undefined))];
     const timeZone = stringFlag(context, "time-zone");
+    const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+    if (timeZone !== undefined && zoneProblem) throw new UsageError(`--time-zone: ${quoteName(timeZone)} ${zoneProblem}`);
+    const image = stringFlag(context, "image") ?? "bulwark/runner:latest";
+    if (!isImageReference(image)) throw new UsageError(`--image: ${quoteName(image)} ${imageReferenceRule}`);
     const manifests = deployManifests({
       suite: dnsFlag(suiteName, "--suite"),
       namespace: dnsFlag(stringFlag(context, "namespace") ?? "bulwark", "--namespace"),
-      image: stringFlag(context, "image") ?? "bulwark/runner:latest",
+      image,
       schedule,
       ...(timeZone ? { timeZone } : {}),
       reportsClaim: dnsFlag(stringFlag(context, "reports-claim") ?? "bulwark-reports", "--reports-claim"),

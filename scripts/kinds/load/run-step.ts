@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { StepResult, Verdict } from "../../core/step-result.ts";
 import type { RunDirectory } from "../../core/run-directory.ts";
 import { plannedDurationMs, sizeVus } from "../../../thresholds/compile-options.ts";
@@ -11,7 +12,9 @@ import { scenarioBundlePath } from "./bundle.ts";
 import { endpointStats, loadTotals, thresholdChecks, type EngineSummaryData } from "./engine-summary.ts";
 import { startProgress } from "../../core/progress.ts";
 import { generatorCheck, generatorState, judgeLoadChecks } from "./generator.ts";
-import { runLocalRunners } from "./runners.ts";
+import { runLocalRunners, type RunnersOutcome } from "./runners.ts";
+import { runJobRunners } from "./job-runners.ts";
+import type { RunnerJobSettings } from "./runner-job.ts";
 
 export interface ScenarioStepInput {
   engine: EngineBinary;
@@ -25,6 +28,8 @@ export interface ScenarioStepInput {
   extraEngineArgs?: string[];
   /** Engine processes on this machine, each an execution segment, merged into one result (default 1). */
   runners?: number;
+  /** Run the runners as an Indexed Job of pods in this cluster instead of on this machine (docs/distributed.md). */
+  runnerJob?: { kubeConfig: KubeConfig; settings: RunnerJobSettings };
 }
 
 /**
@@ -71,20 +76,34 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
   const stopProgress = startProgress(`${stepName} (${plan.scenario}, ${plan.profileName})`, plannedMs);
   let outcome: EngineOutcome;
   let merged: EngineSummaryData | null | undefined;
+  let runnersError: string | undefined;
   try {
-    if (runners > 1) {
+    if (runners > 1 || input.runnerJob) {
       // No metric stream: N writers on one named pipe would interleave (docs/distributed.md).
-      const distributed = await runLocalRunners({
-        binary: input.engine.path,
-        runners,
-        args: [scenarioBundlePath(plan.scenario)],
-        env: scenarioEnvironment(planPath, input.authorization),
-        runDirectory,
-        stepName,
-        abortSignal: input.abortSignal,
-        summaryPath,
-      });
-      ({ outcome, data: merged } = distributed);
+      const distributed: RunnersOutcome = input.runnerJob
+        ? await runJobRunners({
+            kubeConfig: input.runnerJob.kubeConfig,
+            settings: input.runnerJob.settings,
+            runners,
+            runDirectory,
+            stepName,
+            bundlePath: scenarioBundlePath(plan.scenario),
+            planPath,
+            plannedMs,
+            abortSignal: input.abortSignal,
+            summaryPath,
+          })
+        : await runLocalRunners({
+            binary: input.engine.path,
+            runners,
+            args: [scenarioBundlePath(plan.scenario)],
+            env: scenarioEnvironment(planPath, input.authorization),
+            runDirectory,
+            stepName,
+            abortSignal: input.abortSignal,
+            summaryPath,
+          });
+      ({ outcome, data: merged, error: runnersError } = distributed);
       delete artifacts.engineLog;
       Object.assign(artifacts, distributed.artifacts);
     } else {
@@ -115,7 +134,9 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
   };
 
   if (merged === null || !existsSync(summaryPath)) {
-    const error = outcome.aborted ? "interrupted before the engine produced a summary" : `the load engine exited with code ${outcome.exitCode}: ${engineErrorMessage(outcome.log)}`;
+    const error = outcome.aborted
+      ? "interrupted before the engine produced a summary"
+      : (runnersError ?? `the load engine exited with code ${outcome.exitCode}: ${engineErrorMessage(outcome.log)}`);
     return { ...base, verdict: outcome.aborted ? "aborted" : "error", error, checks: [] };
   }
   const data = merged ?? (JSON.parse(await readFile(summaryPath, "utf8")) as EngineSummaryData);

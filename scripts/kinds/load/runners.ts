@@ -47,9 +47,23 @@ export interface RunnersOutcome {
   data: EngineSummaryData | null;
   /** The runners' own files, for the step's artifacts. */
   artifacts: Record<string, string>;
+  /** Why the step has no result although no engine reported a failure (a runner pod that never ran). */
+  error?: string;
 }
 
-const judgedCodes: readonly (number | null)[] = [engineExit.passed, engineExit.thresholdsFailed, engineExit.thresholdsAborted];
+export const judgedCodes: readonly (number | null)[] = [engineExit.passed, engineExit.thresholdsFailed, engineExit.thresholdsAborted];
+
+/** The runners' outcomes as one step's: the first runner's failure, else the worst threshold code; CPU summed when every runner's is known. */
+export function combineOutcomes(outcomes: readonly EngineOutcome[]): EngineOutcome {
+  const failed = outcomes.find((outcome) => !judgedCodes.includes(outcome.exitCode));
+  const cpu = outcomes.every((outcome) => outcome.cpuSeconds !== null) ? outcomes.reduce((total, outcome) => total + (outcome.cpuSeconds ?? 0), 0) : null;
+  return {
+    exitCode: failed?.exitCode ?? Math.max(...outcomes.map((each) => each.exitCode ?? 0)),
+    aborted: outcomes.some((each) => each.aborted),
+    log: (failed ?? outcomes[0]!).log,
+    cpuSeconds: cpu,
+  };
+}
 
 /**
  * Runs N engine processes on this machine, each its segment of one sequence from one shared start
@@ -88,14 +102,7 @@ export async function runLocalRunners(input: RunnersInput): Promise<RunnersOutco
       });
     }),
   );
-  const failed = outcomes.find((outcome) => !judgedCodes.includes(outcome.exitCode));
-  const cpu = outcomes.every((outcome) => outcome.cpuSeconds !== null) ? outcomes.reduce((total, outcome) => total + (outcome.cpuSeconds ?? 0), 0) : null;
-  const outcome: EngineOutcome = {
-    exitCode: failed?.exitCode ?? Math.max(...outcomes.map((each) => each.exitCode ?? 0)),
-    aborted: outcomes.some((each) => each.aborted),
-    log: (failed ?? outcomes[0]!).log,
-    cpuSeconds: cpu,
-  };
+  const outcome = combineOutcomes(outcomes);
   if (!summaryFiles.every((file) => existsSync(file))) return { outcome, data: null, artifacts };
   const summaries = await Promise.all(summaryFiles.map(async (file) => JSON.parse(await readFile(file, "utf8")) as EngineSummaryData));
   const data = mergeEngineSummaries(summaries);

@@ -14,7 +14,7 @@ import { clusterLockPath, stateDir, statePaths, waitingFor } from "./paths.ts";
 import { chaosMeshVersion, etcdVersion, kubernetesVersion, kwokVersion, metricsServerVersion } from "./pins.ts";
 import { clusterProcesses, listeningPorts } from "./processes.ts";
 import type { BinaryName } from "./recipes.ts";
-import { cleanUp as cleanUpRealNode, realNodeBinaries, realNodeStatus, upRealNode, type RealNodeStatus, type RealNodeUp } from "./real-node/index.ts";
+import { cleanUp as cleanUpRealNode, importIntoRealNode, realNodeBinaries, realNodeStatus, upRealNode, type RealNodeStatus, type RealNodeUp } from "./real-node/index.ts";
 import { resolveImage } from "../containers/images.ts";
 import { realNodeBuildPackagesPresent } from "../../setup/real-node.ts";
 import { applyDemoWorkloads } from "./demo-workloads/index.ts";
@@ -242,6 +242,11 @@ export function formatStatus(status: ClusterStatus): string {
     );
   }
   return lines.join("\n");
+}
+
+/** Puts a locally built image (the runner image) into the running real node's containerd, for imagePullPolicy: Never. */
+export async function importImageIntoRealNode(reference: string): Promise<"imported" | "present"> {
+  return importIntoRealNode((await builtBinaries()).ctr, reference);
 }
 
 export async function kubeconfigPath(): Promise<string> {

@@ -53,10 +53,15 @@ export function ctrFor(binary: string): Ctr {
   return { run: (args) => exec(binary, ["--address", realNodePaths.containerdSocket(), "--namespace", "k8s.io", ...args]) };
 }
 
+/** containerd's name of a Docker reference: "bulwark/runner:1" is "docker.io/bulwark/runner:1". */
+const normalized = (reference: string): string => (reference.includes("/") && reference.split("/")[0]?.includes(".") ? reference : `docker.io/${reference.includes("/") ? reference : `library/${reference}`}`);
+
+async function imageNames(ctr: Ctr): Promise<string[]> {
+  return (await ctr.run(["images", "ls", "-q"])).stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}
+
 async function hasImage(ctr: Ctr, reference: string): Promise<boolean> {
-  const normalized = reference.includes("/") && reference.split("/")[0]?.includes(".") ? reference : `docker.io/${reference.includes("/") ? reference : `library/${reference}`}`;
-  const listed = await ctr.run(["images", "ls", "-q"]);
-  return listed.stdout.split("\n").some((line) => line.trim() === normalized || line.trim() === reference);
+  return (await imageNames(ctr)).some((name) => name === normalized(reference) || name === reference);
 }
 
 /** `docker save | ctr images import`, unless containerd already has the image. */
@@ -75,4 +80,17 @@ export async function ensureImages(ctrBinary: string, references: string[]): Pro
   await ensurePauseInDocker();
   for (const reference of [pauseImage, ...references]) await importFromDocker(ctrBinary, reference);
   if (!existsSync(realNodePaths.containerdSocket())) throw new ToolingError("real node: containerd's socket vanished while importing images");
+}
+
+/**
+ * Imports one build of an image that is rebuilt under new tags (the runner image, tagged by its content
+ * hash) and removes the repository's other tags from containerd, so earlier builds do not pile up there.
+ */
+export async function importLatestBuild(ctrBinary: string, reference: string): Promise<"imported" | "present"> {
+  const state = await importFromDocker(ctrBinary, reference);
+  const ctr = ctrFor(ctrBinary);
+  const repository = normalized(reference).replace(/:[^:/]+$/, "");
+  const older = (await imageNames(ctr)).filter((name) => name.startsWith(`${repository}:`) && name !== normalized(reference));
+  if (older.length > 0) await ctr.run(["images", "rm", ...older]);
+  return state;
 }

@@ -14,7 +14,7 @@ import { statePaths } from "../paths.ts";
 import { containerdConfig, cniConfig, kubeletConfig, kubeletKubeconfig } from "./configs.ts";
 import { bridgeSource, daemons, nodeProcesses, removePidFiles, startDaemon, stopProcesses, type DaemonProcess } from "./daemons.ts";
 import { cgroupProcesses, createCgroupRoot, nodeCgroups, nodeMounts, removeCgroups, unmountAll } from "./host-state.ts";
-import { ctrFor, ensureImages } from "./images.ts";
+import { ctrFor, ensureImages, importLatestBuild } from "./images.ts";
 import { realNodeLabel, realNodeName, realNodePaths } from "./layout.ts";
 import { createNetwork, networkLeftovers, realNodeNetwork, removeNetwork } from "./network.ts";
 
@@ -201,4 +201,14 @@ export async function realNodeStatus(kubectl: Kubectl | undefined, ctrBinary: st
     if (tasks.code === 0) status.containers = tasks.stdout.split("\n").filter((line) => line.trim() !== "").length;
   }
   return status;
+}
+
+/**
+ * Imports a locally built image that is rebuilt under new tags (the runner image) into the running node's
+ * containerd (k8s.io namespace), replacing its earlier builds there; pods use it with imagePullPolicy: Never.
+ */
+export async function importIntoRealNode(ctrBinary: string | undefined, reference: string): Promise<"imported" | "present"> {
+  const containerd = (await daemons()).find((daemon) => daemon.name === "containerd");
+  if (!ctrBinary || !containerd?.alive) throw new ToolingError("real node: not running; start it with `bulwark local up --cluster --real-node`");
+  return importLatestBuild(ctrBinary, reference);
 }
