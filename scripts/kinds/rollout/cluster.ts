@@ -20,7 +20,12 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /** The API server's own words for a refusal (`spec.template.spec.containers[0].image: Required value`). */
+/** The API server's reason for refusing a request, on one line (it may quote values with newlines). */
 export function refusalMessage(error: unknown): string {
+  return refusalText(error).replace(/\s*\n\s*/g, " ");
+}
+
+function refusalText(error: unknown): string {
   const body = (error as { body?: unknown } | null)?.body;
   if (typeof body === "string") {
     try {

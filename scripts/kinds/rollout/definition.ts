@@ -3,9 +3,11 @@
 import { z } from "zod";
 import { parseDuration } from "../../../thresholds/duration.ts";
 import { durationSchema as duration, nameSchema } from "../../../thresholds/schema.ts";
+import { imageReferenceRule, isImageReference } from "../../core/image-reference.ts";
 
-/** A Kubernetes namespace name (RFC 1123 label). */
-const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name (RFC 1123 label)");
+/** A Kubernetes namespace or container name (RFC 1123 label). */
+const rfc1123Label = (what: string) => z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, `must be a Kubernetes ${what} (RFC 1123 label)`);
+const namespaceName = rfc1123Label("namespace name");
 /** A Kubernetes object name (RFC 1123 subdomain). */
 const objectName = z
   .string()
@@ -14,8 +16,8 @@ const objectName = z
 
 export const rolloutChangeSchema = z
   .object({
-    image: z.string().min(1).optional().describe("the new image of a container (the most common release)"),
-    container: z.string().min(1).optional().describe("which container gets `image`; needed when the pod has more than one"),
+    image: z.string().refine(isImageReference, imageReferenceRule).optional().describe("the new image of a container (the most common release)"),
+    container: rfc1123Label("container name").optional().describe("which container gets `image`; needed when the pod has more than one"),
     templatePatch: z.record(z.string(), z.unknown()).optional().describe("a strategic merge patch of the Deployment's pod template (spec.template), e.g. {\"metadata\": {\"annotations\": {...}}}"),
   })
   .strict()
@@ -87,6 +89,13 @@ export const rolloutCheckSchema = z
   .strict()
   .superRefine((check, context) => {
     if (check.expect.slo && !check.load) context.addIssue({ code: "custom", path: ["expect", "slo"], message: "needs a load (rolloutChecks.<name>.load) to judge" });
+    // A give-up time shorter than a budget makes the budget unreachable: refuse it here rather than fail every run.
+    const timeoutMs = check.timeout === undefined ? undefined : parseDuration(check.timeout);
+    if (timeoutMs === undefined || timeoutMs === null) return;
+    for (const budget of ["completesWithin", "detectWithin", "restoreWithin"] as const) {
+      const budgetMs = check.expect[budget] === undefined ? null : parseDuration(check.expect[budget]);
+      if (budgetMs !== null && timeoutMs < budgetMs) context.addIssue({ code: "custom", path: ["timeout"], message: `${check.timeout} is shorter than expect.${budget} (${check.expect[budget]}): the budget could never be met` });
+    }
   });
 export type RolloutCheck = z.infer<typeof rolloutCheckSchema>;
 

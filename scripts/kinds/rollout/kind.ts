@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { KubeConfig, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { UsageError } from "../../core/errors.ts";
+import { quoteName } from "../../core/quote-value.ts";
 import { kubeConfigFor } from "../kubernetes/cluster-access.ts";
 import type { PreparedLoad } from "../load/kind.ts";
 import { checkLoads, prepareLoads, type LoadSpec } from "../load/load-alongside.ts";
@@ -25,7 +26,7 @@ function rolloutChecksOf(config: RunContext["config"]): Record<string, RolloutCh
 function definitionOf(context: RunContext, name: string): RolloutCheck {
   const checks = rolloutChecksOf(context.config);
   const check = Object.hasOwn(checks, name) ? checks[name] : undefined;
-  if (!check) throw new UsageError(`unknown rollout check '${name}' (known: ${Object.keys(checks).join(", ") || "none; add them under rolloutChecks"})`);
+  if (!check) throw new UsageError(`unknown rollout check ${quoteName(name)} (known: ${Object.keys(checks).join(", ") || "none; add them under rolloutChecks"})`);
   return check;
 }
 
@@ -70,11 +71,11 @@ export const rolloutKind: StepKind = {
 
   configErrors(config, suiteSteps) {
     const checks = rolloutChecksOf(config);
-    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(checks, String(step.rollout)) ? [] : [`suites.${suite}.steps.${index}.rollout: unknown rollout check '${String(step.rollout)}'`]));
+    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(checks, String(step.rollout)) ? [] : [`suites.${suite}.steps.${index}.rollout: unknown rollout check ${quoteName(String(step.rollout))}`]));
     for (const [name, check] of Object.entries(checks)) {
       if (!check.load) continue;
-      if (!findScenario(check.load.scenario)) errors.push(`rolloutChecks.${name}.load.scenario: unknown scenario '${check.load.scenario}'`);
-      if (!Object.hasOwn(config.profiles, check.load.profile)) errors.push(`rolloutChecks.${name}.load.profile: unknown profile '${check.load.profile}'`);
+      if (!findScenario(check.load.scenario)) errors.push(`rolloutChecks.${name}.load.scenario: unknown scenario ${quoteName(check.load.scenario)}`);
+      if (!Object.hasOwn(config.profiles, check.load.profile)) errors.push(`rolloutChecks.${name}.load.profile: unknown profile ${quoteName(check.load.profile)}`);
     }
     return errors;
   },
@@ -94,6 +95,9 @@ export const rolloutKind: StepKind = {
     }
     if (!context.environment.kubernetes) {
       throw new UsageError(`environments.${context.environmentName}.kubernetes: required for rollout checks (the cluster whose Deployments they roll out; {"local": true} for the local test cluster)`);
+    }
+    if (context.confirmProduction !== undefined && context.confirmProduction !== context.environmentName) {
+      throw new UsageError(`--confirm-production: names ${quoteName(context.confirmProduction)} but the rollout would run in environment '${context.environmentName}'; nothing was changed`);
     }
     if (context.environment.production && context.confirmProduction !== context.environmentName) {
       throw new UsageError(`--confirm-production: environment '${context.environmentName}' is a production environment and rollout checks change its Deployments: pass --confirm-production ${context.environmentName}`);

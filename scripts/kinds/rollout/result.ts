@@ -84,9 +84,11 @@ export async function stepResult(input: ResultInput): Promise<StepResult> {
   const checks: Check[] = [];
   if (record && !aborted) {
     checks.push(...judgeRollout(run.check.expect, input.timings, record));
-    checks.push(...judgeRolloutSlo(run.check.expect.slo, phases, load?.requests ?? null, pods));
+    checks.push(...judgeRolloutSlo(run.check.expect.slo, phases, load?.requests ?? null, pods, run.check.expect.outcome));
     // With simulated pods the load's own SLO thresholds judge the demo target, not the rollout: left out.
-    if (load && !pods.simulated) checks.push(...load.load.checks);
+    // A bad change's failures are deliberate (measured as the error blip; the SLO after the restore is
+    // judged instead): of the whole load only whether the generator sent it counts.
+    if (load && !pods.simulated) checks.push(...load.load.checks.filter((check) => run.check.expect.outcome === "completes" || check.kind === "generator"));
   } else {
     // Interrupted (or stopped before the change): nothing to judge but where the Deployment was left.
     checks.push(templateCheck({ originalHash: input.originalHash, finalHash: input.finalHash, endsOnOriginalTemplate: input.endsOnOriginalTemplate }));

@@ -117,6 +117,8 @@ export async function runRolloutCheck(run: RolloutRun): Promise<StepResult> {
       const deployment = live.deployment;
       const now = clock.now();
       if (!deployment) throw new ToolingError(`rollout: ${refText(ref)} was deleted during the rollout`);
+      // Until the watch has delivered our own change, the Deployment it shows is the one before it.
+      if ((deployment.metadata?.generation ?? 0) < progress.changeGeneration!) return undefined;
       if (!sameTemplate(deployment.spec?.template, progress.changedTemplate)) throw new ToolingError(`rollout: the pod template of ${refText(ref)} was changed by someone else during the rollout`);
       if (!progress.changedHash) {
         const replicaSet = [...live.replicaSets.values()].find((candidate) => sameTemplate(candidate.spec?.template, progress.changedTemplate));

@@ -3,6 +3,7 @@
 // numbers are no help (an undo gives the old template a new revision).
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from "@kubernetes/client-node";
 import { UsageError } from "../../core/errors.ts";
+import { quoteName } from "../../core/quote-value.ts";
 import type { RolloutChange } from "./definition.ts";
 
 export const podTemplateHashLabel = "pod-template-hash";
@@ -64,7 +65,7 @@ export function describeChange(change: RolloutChange, template: V1PodTemplateSpe
 export function changedContainer(change: RolloutChange, template: V1PodTemplateSpec | undefined, field = "change"): string {
   const names = (template?.spec?.containers ?? []).map((container) => container.name);
   if (change.container !== undefined) {
-    if (!names.includes(change.container)) throw new UsageError(`${field}.container: the pod template has no container '${change.container}' (containers: ${names.join(", ") || "none"})`);
+    if (!names.includes(change.container)) throw new UsageError(`${field}.container: the pod template has no container ${quoteName(change.container)} (containers: ${names.join(", ") || "none"})`);
     return change.container;
   }
   if (names.length !== 1) throw new UsageError(`${field}.container: the pod template has ${names.length} containers (${names.join(", ")}): name the one that gets the image`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RequestSampleRecorder } from "../../../scripts/core/request-samples.ts";
 import { cutPhases } from "../../../scripts/kinds/load/phases.ts";
-import { judgeRolloutSlo, liveBreach, sloHolds } from "../../../scripts/kinds/rollout/slo.ts";
+import { errorBlip, judgeRolloutSlo, liveBreach, sloHolds } from "../../../scripts/kinds/rollout/slo.ts";
 
 function recorded(requests: { atMs: number; durationMs: number; failed?: boolean }[]) {
   const recorder = new RequestSampleRecorder();
@@ -40,6 +40,42 @@ describe("the SLO during a rollout", () => {
       ["rollback p(95) < 200 ms", "pass", 5],
       ["rollback error rate = 0", "fail", 1],
     ]);
+  });
+
+  it("of a bad change with real pods: the blip measured exactly, the SLO judged after the restore", () => {
+    // The change at 2 s, detected at 5 s, restored at 7 s. Failures end at 3.5 s, 5.5 s and 6.999 s; the one
+    // at 1.9 s is before the change and the one at 7 s already after the restore.
+    const samples = recorded([
+      { atMs: 1_900, durationMs: 5, failed: true },
+      { atMs: 3_000, durationMs: 5 },
+      { atMs: 3_500, durationMs: 5, failed: true },
+      { atMs: 5_500, durationMs: 5, failed: true },
+      { atMs: 6_999, durationMs: 5, failed: true },
+      { atMs: 7_000, durationMs: 5, failed: true },
+      { atMs: 8_000, durationMs: 5 },
+    ]);
+    const checks = judgeRolloutSlo({ errorRate: 0.001 }, phases, samples, { simulated: false, why: "real nodes n0" }, "rolled-back");
+    expect(checks.map((check) => [check.name, check.kind, check.verdict, check.observed])).toEqual([
+      ["error blip of the bad change", "rollout", "pass", 3],
+      ["after error rate < 0.1 %", "expectation", "fail", 0.5],
+    ]);
+    expect(checks[0]!.reason).toBe("3 of 4 requests failed between the change and the restore (5.0 s): the first ended 1.5 s after the change, the last 5.0 s after it (1 ms before the restore)");
+    expect(checks[0]!.samples).toBe(4);
+    // Without a failure there is no blip, and a clean after phase passes.
+    const clean = recorded([{ atMs: 3_000, durationMs: 5 }, { atMs: 8_000, durationMs: 5 }]);
+    expect(errorBlip(clean, phases)).toMatchObject({ observed: 0, verdict: "pass", reason: "no request failed of 1 between the change and the restore (5.0 s)" });
+    expect(judgeRolloutSlo({ errorRate: 0 }, phases, clean, { simulated: false, why: "real nodes n0" }, "rolled-back")[1]).toMatchObject({ name: "after error rate = 0", verdict: "pass", observed: 0 });
+  });
+
+  it("of a bad change with simulated pods: blip and recovery not applicable, never a pass", () => {
+    const samples = recorded([{ atMs: 3_000, durationMs: 5, failed: true }, { atMs: 8_000, durationMs: 5 }]);
+    const checks = judgeRolloutSlo({ latencyP95Ms: 200, errorRate: 0.001 }, phases, samples, { simulated: true, why: "KWOK nodes n0" }, "rolled-back");
+    expect(checks.map((check) => [check.name, check.verdict])).toEqual([
+      ["error blip of the bad change", "no-data"],
+      ["after p(95) < 200 ms", "no-data"],
+      ["after error rate < 0.1 %", "no-data"],
+    ]);
+    expect(checks.every((check) => check.reason.startsWith("not applicable: simulated pods (KWOK nodes n0)"))).toBe(true);
   });
 
   it("detects a live breach only with enough requests, at the limit's boundary", () => {
