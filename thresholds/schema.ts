@@ -130,17 +130,30 @@ export const kubernetesTargetSchema = z
     chaosNamespaces: z.array(nameSchema).default([]).describe("the only namespaces chaos experiments may touch (allow-list)"),
     maxBlastRadius: fraction.default(0.5).describe("largest share of an experiment's matching pods a fault may touch"),
   })
-  .strict();
+  .strict()
+  .superRefine((target, context) => {
+    if (target.local && target.kubeconfig !== undefined) context.addIssue({ code: "custom", path: ["kubeconfig"], message: "only without local: true (the local test cluster has its own kubeconfig)" });
+  });
 export type KubernetesTarget = z.infer<typeof kubernetesTargetSchema>;
+
+/** An http(s) URL of a monitoring API: no user:password (fetch refuses them, and messages would print them). */
+const monitoringUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((text) => !/^[a-z]+:\/\/[^/?#]*@/i.test(text), "must not carry credentials (user:password@); put the API behind a loopback proxy that adds them");
 
 /** Prometheus and Alertmanager of an environment: the local monitoring estate, or URLs. */
 export const monitoringTargetSchema = z
   .object({
     local: z.boolean().default(false).describe("the Prometheus and Alertmanager started by `bulwark local up --monitoring`"),
-    prometheusUrl: z.url({ protocol: /^https?$/ }).optional(),
-    alertmanagerUrl: z.url({ protocol: /^https?$/ }).optional(),
+    prometheusUrl: monitoringUrl.optional(),
+    alertmanagerUrl: monitoringUrl.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((target, context) => {
+    for (const key of ["prometheusUrl", "alertmanagerUrl"] as const) {
+      if (target.local && target[key] !== undefined) context.addIssue({ code: "custom", path: [key], message: "only without local: true (the local monitoring estate has its own URLs)" });
+    }
+  });
 export type MonitoringTarget = z.infer<typeof monitoringTargetSchema>;
 
 export const environmentSchema = z

@@ -1,4 +1,4 @@
-import { booleanFlag, flagLabel, stringFlag, type Command } from "./command.ts";
+import { booleanFlag, confirmProductionFlag, flagLabel, stringFlag, type Command } from "./command.ts";
 import { UsageError } from "../core/errors.ts";
 import { printJson, say, table } from "../core/output.ts";
 import { loadConfig, pickEnvironment } from "../registry/config.ts";
@@ -79,7 +79,7 @@ Examples:
     }
     const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"), flagLabel(context, "env", "BULWARK_ENV"));
     const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");
-    const confirmProduction = stringFlag(context, "confirm-production");
+    const confirmProduction = confirmProductionFlag(context, environmentName);
     const result = await executeSteps({
       kind: "alert",
       name,

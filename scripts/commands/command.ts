@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../core/errors.ts";
-import { withoutUrlCredentials } from "../core/quote-value.ts";
+import { quoteName, withoutUrlCredentials } from "../core/quote-value.ts";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -29,18 +29,24 @@ export const commonOptions = {
 } satisfies OptionSpec;
 
 export function parseCommandArgs(command: Command, argv: string[]): Pick<CommandContext, "positionals" | "flags"> {
+  const options: OptionSpec = { ...commonOptions, ...command.options };
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: { ...commonOptions, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { positionals, flags: values as CommandContext["flags"] };
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${command.name}: ${text.split("\n")[0]} (see 'bulwark ${command.name} --help')`);
   }
+  // A repeated flag with another value is ambiguous (`--env staging --env prod`): say so rather than take the last.
+  const seen = new Map<string, string | undefined>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || options[token.name]?.multiple) continue;
+    if (seen.has(token.name) && seen.get(token.name) !== token.value) {
+      throw new UsageError(`${command.name}: --${token.name} given twice with different values (${quoteName(seen.get(token.name) ?? "")} and ${quoteName(token.value ?? "")})`);
+    }
+    seen.set(token.name, token.value);
+  }
+  return { positionals: parsed.positionals, flags: parsed.values as CommandContext["flags"] };
 }
 
 /** Reads a string flag, falling back to an environment variable (e.g. --env <- BULWARK_ENV). */
@@ -57,7 +63,7 @@ export function stringFlag(context: CommandContext, name: string, envFallback?: 
  */
 export function flagLabel(context: CommandContext, name: string, envFallback?: string): string {
   if (typeof context.flags[name] === "string" || !envFallback || !process.env[envFallback]) return `--${name}`;
-  return `${envFallback}=${withoutUrlCredentials(process.env[envFallback] ?? "")}`;
+  return `${envFallback}=${JSON.stringify(withoutUrlCredentials(process.env[envFallback] ?? "")).slice(1, -1)}`;
 }
 
 export function booleanFlag(context: CommandContext, name: string): boolean {
@@ -69,4 +75,14 @@ export function listFlag(context: CommandContext, name: string): string[] {
   if (Array.isArray(value)) return value;
   if (typeof value === "string") return [value];
   return [];
+}
+
+/**
+ * --confirm-production: the run's environment named again. Naming another one (or nothing: an empty
+ * value) is a mistake whatever the steps are, so it is refused before anything starts.
+ */
+export function confirmProductionFlag(context: CommandContext, environmentName: string): string | undefined {
+  const value = stringFlag(context, "confirm-production");
+  if (value !== undefined && value !== environmentName) throw new UsageError(`--confirm-production: names ${quoteName(value)} but the run is in environment ${quoteName(environmentName)}; nothing was started`);
+  return value;
 }

@@ -8,6 +8,7 @@ import { defaultHistoryLocation, historyEnvVar, openHistoryStore } from "../../r
 import { regressionPolicySchema, type RegressionPolicy } from "../../thresholds/regression-policy.ts";
 import { resolveRun } from "../../reports/run-history/resolve-run.ts";
 import { loadConfig } from "../registry/config.ts";
+import { quoteName } from "../core/quote-value.ts";
 
 const statusText: Record<MetricComparison["status"], string> = {
   regression: red("REGRESSION"),
@@ -94,7 +95,7 @@ Examples:
   async run(context) {
     const [reference, ...extra] = context.positionals;
     if (!reference) throw new UsageError("compare: missing <run-dir-or-id> (see 'bulwark compare --help')");
-    if (extra.length > 0) throw new UsageError(`compare: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`compare: unexpected argument ${quoteName(extra[0]!)}`);
     const baselineReference = stringFlag(context, "baseline");
     const last = parseLast(stringFlag(context, "last"));
     if (baselineReference && last !== undefined) throw new UsageError("compare: --baseline and --last exclude each other");

@@ -5,7 +5,7 @@ import { named } from "../../thresholds/load-config.ts";
 import { quoteName } from "../core/quote-value.ts";
 import { say } from "../core/output.ts";
 import { packagePath } from "../core/project-root.ts";
-import { UsageError } from "../core/errors.ts";
+import { ExitCode, ExitError, UsageError } from "../core/errors.ts";
 import { loadConfig, defaultConfigPath } from "../registry/config.ts";
 import { defaultRegistry } from "../registry/registry.ts";
 import { projectScenariosFolder } from "../kinds/load/scenarios.ts";
@@ -86,6 +86,8 @@ Examples:
       const { ensureRunnerImage } = await import("../local/containers/runner-image.ts");
       const engine = await ensureEngine(say);
       const image = await ensureRunnerImage({ engineBinary: engine.path, log: say });
+      // The build does not stop on Ctrl-C (docker keeps it), but the command's answer must be "interrupted".
+      if (context.abortSignal.aborted) throw new ExitError(ExitCode.aborted, "deploy image: interrupted after the build; run it again to use the image");
       if (booleanFlag(context, "real-node")) {
         const { importImageIntoRealNode } = await import("../local/cluster/index.ts");
         const started = Date.now();

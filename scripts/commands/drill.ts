@@ -9,6 +9,7 @@ import { plannedDrillStep } from "../../chaos/drills/kind.ts";
 import { localEstate } from "./estate.ts";
 import { executeSteps } from "./run-steps.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
+import { quoteName } from "../core/quote-value.ts";
 
 export const drillCommand: Command = {
   name: "drill",
@@ -49,7 +50,7 @@ Examples:
   async run(context) {
     const [name, ...extra] = context.positionals;
     if (!name) throw new UsageError("drill: name a drill, or 'list' (see 'bulwark drill --help')");
-    if (extra.length > 0) throw new UsageError(`drill: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`drill: unexpected argument ${quoteName(extra[0]!)}`);
     const json = booleanFlag(context, "json");
     const config = withDrills(await loadConfig(stringFlag(context, "config")));
 

@@ -1,4 +1,4 @@
-import { booleanFlag, stringFlag, type Command } from "./command.ts";
+import { booleanFlag, confirmProductionFlag, stringFlag, type Command } from "./command.ts";
 import { named } from "../../thresholds/load-config.ts";
 import { quoteName } from "../core/quote-value.ts";
 import { UsageError } from "../core/errors.ts";
@@ -60,7 +60,7 @@ Examples:
     const profileFlag = stringFlag(context, "profile");
     if (profileFlag !== undefined && !named(config.profiles, profileFlag)) throw new UsageError(`--profile: unknown profile ${quoteName(profileFlag)} (known: ${Object.keys(config.profiles).join(", ")})`);
     const confirmDestroy = stringFlag(context, "confirm-destroy");
-    const confirmProduction = stringFlag(context, "confirm-production");
+    const confirmProduction = confirmProductionFlag(context, environmentName);
     const result = await executeSteps({
       kind: "gate",
       name: suiteName,

@@ -8,6 +8,7 @@ import { packagePath } from "../core/project-root.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { targetFlag } from "./load-flags.ts";
 import { starterFiles } from "./init/starter-files.ts";
+import { quoteName } from "../core/quote-value.ts";
 
 const defaultBaseUrl = "http://127.0.0.1:8080";
 
@@ -63,7 +64,7 @@ Examples:
 `,
   options: { target: { type: "string" } },
   async run(context) {
-    if (context.positionals.length > 0) throw new UsageError(`init: unexpected argument '${context.positionals[0]}'`);
+    if (context.positionals.length > 0) throw new UsageError(`init: unexpected argument ${quoteName(context.positionals[0]!)}`);
     const folder = resolve(process.cwd());
     const files = starterFiles(await askBaseUrl(context)).map((file) => ({ ...file, absolute: join(folder, file.path) }));
     const existing = files.find((file) => existsSync(file.absolute));

@@ -1,6 +1,7 @@
 import { booleanFlag, type Command } from "./command.ts";
-import { UsageError } from "../core/errors.ts";
+import { ExitCode, ExitError, UsageError } from "../core/errors.ts";
 import { printJson, say } from "../core/output.ts";
+import { quoteName } from "../core/quote-value.ts";
 
 const actions = ["up", "down", "status", "kubeconfig"] as const;
 type Action = (typeof actions)[number];
@@ -39,9 +40,9 @@ Examples:
   async run(context) {
     const [action, ...extra] = context.positionals;
     if (!action || !actions.includes(action as Action)) {
-      throw new UsageError(`local: expected one of ${actions.join("|")}, got ${action ? `'${action}'` : "nothing"}`);
+      throw new UsageError(`local: expected one of ${actions.join("|")}, got ${action ? quoteName(action) : "nothing"}`);
     }
-    if (extra.length > 0) throw new UsageError(`local ${action}: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`local ${action}: unexpected argument ${quoteName(extra[0]!)}`);
     const onlyContainers = booleanFlag(context, "containers");
     const onlyCluster = booleanFlag(context, "cluster");
     const onlyMonitoring = booleanFlag(context, "monitoring");
@@ -52,6 +53,8 @@ Examples:
     const wantMonitoring = onlyMonitoring || (noPartNamed && action !== "up");
     const json = booleanFlag(context, "json");
     const realNode = booleanFlag(context, "real-node");
+    if (json && action !== "status") throw new UsageError(`local ${action}: --json only goes with status`);
+    if (action === "kubeconfig" && !noPartNamed) throw new UsageError("local kubeconfig: takes no part flag (it prints the test cluster's kubeconfig path)");
     if (realNode && action !== "up") throw new UsageError(`local ${action}: --real-node only goes with up (down and status cover the real node too)`);
     if (realNode && !wantCluster) throw new UsageError("local up: --real-node needs the cluster (drop --containers or add --cluster)");
     const containers = await import("../local/containers/index.ts");
@@ -59,11 +62,19 @@ Examples:
     const monitoring = await import("../local/monitoring/index.ts");
 
     switch (action as Action) {
-      case "up":
+      case "up": {
+        // Each part finishes what it started; Ctrl-C stops before the next one and answers 130.
+        const interrupted = () => {
+          if (context.abortSignal.aborted) throw new ExitError(ExitCode.aborted, "local up: interrupted; parts already started keep running (bulwark local status)");
+        };
         if (wantContainers) await containers.up({ log: say });
+        interrupted();
         if (wantCluster) await cluster.up({ log: say, abortSignal: context.abortSignal, realNode });
+        interrupted();
         if (wantMonitoring) await monitoring.up({ log: say });
+        interrupted();
         return 0;
+      }
       case "down":
         if (wantMonitoring) await monitoring.down({ log: say });
         if (wantCluster) await cluster.down({ log: say });

@@ -7,6 +7,7 @@ import { plannedRolloutStep } from "../kinds/rollout/kind.ts";
 import { localEstate } from "./estate.ts";
 import { executeSteps } from "./run-steps.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
+import { quoteName } from "../core/quote-value.ts";
 
 export const rolloutCommand: Command = {
   name: "rollout",
@@ -50,12 +51,14 @@ Examples:
   async run(context) {
     const [name, ...extra] = context.positionals;
     if (!name) throw new UsageError("rollout: name a rollout check, or 'list' (see 'bulwark rollout --help')");
-    if (extra.length > 0) throw new UsageError(`rollout: unexpected argument '${extra[0]}'`);
+    if (extra.length > 0) throw new UsageError(`rollout: unexpected argument ${quoteName(extra[0]!)}`);
     const json = booleanFlag(context, "json");
     const config = await loadConfig(stringFlag(context, "config"), { abortSignal: context.abortSignal });
     const checks = (config as unknown as RolloutConfig).rolloutChecks ?? {};
 
     if (name === "list") {
+      // list runs nothing, but a wrong --env is still a mistake worth saying.
+      if (stringFlag(context, "env", "BULWARK_ENV") !== undefined) pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"), flagLabel(context, "env", "BULWARK_ENV"));
       const rows = Object.entries(checks).map(([checkName, check]) => ({
         name: checkName,
         deployment: `${check.namespace}/${check.deployment}`,
@@ -70,7 +73,7 @@ Examples:
       return ExitCode.pass;
     }
 
-    if (!Object.hasOwn(checks, name)) throw new UsageError(`rollout: unknown rollout check '${name}' (known: ${Object.keys(checks).join(", ") || "none; add them under rolloutChecks"})`);
+    if (!Object.hasOwn(checks, name)) throw new UsageError(`rollout: unknown rollout check ${quoteName(name)} (known: ${Object.keys(checks).join(", ") || "none; add them under rolloutChecks"})`);
     const { name: environmentName } = pickEnvironment(config, stringFlag(context, "env", "BULWARK_ENV"), flagLabel(context, "env", "BULWARK_ENV"));
     const confirmProduction = stringFlag(context, "confirm-production");
     const reportsRoot = stringFlag(context, "out", "BULWARK_REPORTS_DIR");

@@ -102,7 +102,7 @@ export async function executeSteps(request: StepsRunRequest): Promise<StepsRunRe
     log: say,
     ...(request.targetOverride ? { targetOverride: request.targetOverride } : {}),
     ...(request.confirmDestroy ? { confirmDestroy: request.confirmDestroy } : {}),
-    ...(request.confirmProduction ? { confirmProduction: request.confirmProduction } : {}),
+    ...(request.confirmProduction !== undefined ? { confirmProduction: request.confirmProduction } : {}),
   };
   const groups = stepsByKind(registry, request.steps);
   for (const [kind, steps] of groups) await kind.check(steps, context);

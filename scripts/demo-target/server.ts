@@ -36,12 +36,23 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   response.end(text);
 }
 
+const maxBodyBytes = 64 * 1024;
+
+class BodyTooLarge extends Error {
+  constructor() {
+    super(`body larger than ${maxBodyBytes} bytes`);
+  }
+}
+
+/** 413 for a body over the limit, else 400: the request was not understood. */
+const badRequestStatus = (error: unknown): number => (error instanceof BodyTooLarge ? 413 : 400);
+
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 64 * 1024) throw new Error("body too large");
+    if (size > maxBodyBytes) throw new BodyTooLarge();
     chunks.push(chunk);
   }
   return chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
@@ -62,7 +73,7 @@ export const metricsPath = "/metrics";
 
 /** Reads a fault setting sent to the control endpoint; a message naming the field when it is wrong. */
 export function parseFaultSetting(body: unknown): DemoFaults | { error: string } {
-  if (typeof body !== "object" || body === null) return { error: "body must be a JSON object such as {\"latencyMs\": 300, \"errorRate\": 0}" };
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { error: "body must be a JSON object such as {\"latencyMs\": 300, \"errorRate\": 0}" };
   const { latencyMs = 0, errorRate = 0, ...unknown } = body as Record<string, unknown>;
   const extra = Object.keys(unknown);
   if (extra.length > 0) return { error: `unknown field '${extra[0]}' (known: latencyMs, errorRate)` };
@@ -134,19 +145,20 @@ export function createDemoServer(initialFaults: DemoFaults = noFaults): Server {
     const url = new URL(request.url ?? "/", "http://demo.invalid");
     if (url.pathname === "/health") return send(response, 200, { status: "ok" });
     if (url.pathname === metricsPath) {
+      if (request.method !== "GET" && request.method !== "HEAD") return send(response, 405, { error: "use GET" });
       const text = metrics.render();
       response.writeHead(200, { "Content-Type": "text/plain; version=0.0.4", "Content-Length": Buffer.byteLength(text) });
       return response.end(text);
     }
     if (url.pathname === faultControlPath) {
-      handleControl(request, response).catch((error: unknown) => send(response, 400, { error: error instanceof Error ? error.message : "bad request" }));
+      handleControl(request, response).catch((error: unknown) => send(response, badRequestStatus(error), { error: error instanceof Error ? error.message : "bad request" }));
       return;
     }
     if (url.pathname.startsWith("/api/")) {
       const arrived = process.hrtime.bigint();
       response.once("finish", () => metrics.observe(request.method ?? "GET", metricRoute(url.pathname), response.statusCode, Number(process.hrtime.bigint() - arrived) / 1e9));
       handleApi(request, response, url.pathname, url.searchParams).catch((error: unknown) => {
-        send(response, 400, { error: error instanceof Error ? error.message : "bad request" });
+        send(response, badRequestStatus(error), { error: error instanceof Error ? error.message : "bad request" });
       });
       return;
     }

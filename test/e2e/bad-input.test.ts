@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/core/repo-root.ts";
+import { shippedConfigCopy } from "../support/shipped-config.ts";
 import { runCli, temporaryReportsRoot } from "../support/run-cli.ts";
 
 function configFile(mutate: (config: Record<string, any>) => void): string {
-  const config = JSON.parse(readFileSync(repoPath("bulwark.config.json"), "utf8"));
+  const config = shippedConfigCopy();
   mutate(config);
   const path = join(mkdtempSync(join(tmpdir(), "bulwark-config-")), "bulwark.config.json");
   writeFileSync(path, JSON.stringify(config));

@@ -26,10 +26,19 @@ export const alertCheckSchema = z
   .object({
     description: z.string().default(""),
     alert: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "must be an alert name (alertname)").describe("the alerting rule's name (label alertname)"),
-    matchers: z.record(labelName, z.string()).default({}).describe("labels the alert must carry (exact match), besides alertname"),
+    matchers: z
+      .record(
+        labelName
+          .refine((name) => !name.startsWith("__"), "labels starting with __ are internal to Prometheus and never on an alert")
+          .refine((name) => name !== "alertname", "alertname is the check's `alert`; a matcher on it would contradict or repeat it"),
+        z.string(),
+      )
+      .default({})
+      .describe("labels the alert must carry (exact match), besides alertname"),
     watch: z
       .array(z.enum(["prometheus", "alertmanager"]))
       .min(1)
+      .refine((places) => new Set(places).size === places.length, "name prometheus and alertmanager at most once each")
       .default(["prometheus", "alertmanager"])
       .describe("where the alert's state is observed: Prometheus /api/v1/alerts (pending, firing) and/or Alertmanager API v2"),
     trigger: z.union([demoFaultTrigger, chaosTrigger]).describe("the fault bulwark injects and removes"),

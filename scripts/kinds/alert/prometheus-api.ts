@@ -42,7 +42,7 @@ export class PrometheusApi {
       throw new ToolingError(`Prometheus at ${this.url} is unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
     }
     const body = (await response.json().catch(() => undefined)) as ApiAnswer<T> | undefined;
-    if (!response.ok || body?.status !== "success") throw new ToolingError(`Prometheus at ${this.url}${path.split("?")[0]}: ${body?.error ?? `HTTP ${response.status}`}`);
+    if (!response.ok || body?.status !== "success") throw new ToolingError(`Prometheus at ${this.url}${path.split("?")[0]}: ${(body?.error ?? `HTTP ${response.status}`).replace(/\s+/g, " ")}`);
     return body.data;
   }
 

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, isAbsolute, parse, relative } from "node:path";
 import { z } from "zod";
 import { ToolingError, UsageError } from "../../core/errors.ts";
+import { quoteName } from "../../core/quote-value.ts";
 import { projectPath, projectRoot } from "../../core/project-root.ts";
 import type { Check } from "../../core/step-result.ts";
 import type { MonitoringTools, PlannedStep, PreparedKind, RunContext, StepKind } from "../step-kind.ts";
@@ -18,7 +19,7 @@ export function plannedAlertRulesStep(stepName: string, rules: string): PlannedS
 function lookUp(context: RunContext, name: string): AlertRules {
   const { alertRules } = withAlerts(context.config);
   const rules = Object.hasOwn(alertRules, name) ? alertRules[name] : undefined;
-  if (!rules) throw new UsageError(`alert: unknown alert rules '${name}'`);
+  if (!rules) throw new UsageError(`alert: unknown alert rules ${quoteName(name)}`);
   return rules;
 }
 
@@ -28,6 +29,19 @@ const displayName = (file: string): string => {
   const inside = relative(projectRoot(), resolveFile(file));
   return inside.startsWith("..") || isAbsolute(inside) ? resolveFile(file) : inside;
 };
+
+/** Why a rule, test or Alertmanager file cannot be checked (the tools read one regular file, mounted by its folder). */
+function fileProblem(path: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return "not found";
+  }
+  if (!stats.isFile()) return "is not a regular file";
+  if (dirname(path) === parse(path).root) return "is in the root folder; move it into a folder of its own (the tools mount the file's folder)";
+  return undefined;
+}
 
 interface PreparedRules extends PreparedKind {
   tools: MonitoringTools;
@@ -43,7 +57,7 @@ export const alertRulesKind: StepKind = {
 
   configErrors(config, suiteSteps) {
     const { alertRules, alertChecks } = withAlerts(config);
-    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(alertRules, String(step.alertRules)) ? [] : [`suites.${suite}.steps.${index}.alertRules: unknown alert rules '${String(step.alertRules)}'`]));
+    const errors = suiteSteps.flatMap(({ suite, index, step }) => (Object.hasOwn(alertRules, String(step.alertRules)) ? [] : [`suites.${suite}.steps.${index}.alertRules: unknown alert rules ${quoteName(String(step.alertRules))}`]));
     for (const name of Object.keys(alertRules)) if (Object.hasOwn(alertChecks, name)) errors.push(`alertRules.${name}: also an alert check's name; \`bulwark alert ${name}\` must name one thing`);
     return errors;
   },
@@ -60,7 +74,8 @@ export const alertRulesKind: StepKind = {
       const rules = lookUp(context, rulesName(step));
       for (const key of ["ruleFiles", "ruleTests", "alertmanagerConfigs"] as const) {
         rules[key].forEach((file, index) => {
-          if (!existsSync(resolveFile(file))) throw new UsageError(`alertRules.${rulesName(step)}.${key}.${index}: file ${file} not found`);
+          const problem = fileProblem(resolveFile(file));
+          if (problem) throw new UsageError(`alertRules.${rulesName(step)}.${key}.${index}: file ${JSON.stringify(file).slice(1, -1)} ${problem}`);
         });
       }
     }

@@ -1,7 +1,7 @@
 // The local monitoring estate: Prometheus and Alertmanager from the estate's images, on loopback ports,
 // scraping targets bulwark registers at runtime and routing every alert to bulwark's webhook.
 // Public surface for `bulwark local up|down|status --monitoring`, the CLI's Estate and tests.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { ToolingError } from "../../core/errors.ts";
@@ -50,9 +50,29 @@ export interface MonitoringConnection {
 
 const urlOf = (port: number): string => `http://127.0.0.1:${port}`;
 
+const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65_535;
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A state file as `up` writes it; anything else (edited, truncated, another version's) counts as no estate. */
+function isMonitoringState(value: unknown): value is MonitoringState {
+  if (!isRecord(value) || !isRecord(value.ports) || !isRecord(value.intervals)) return false;
+  const { ports, intervals } = value;
+  return (
+    typeof value.id === "string" &&
+    typeof value.startedAt === "string" &&
+    Array.isArray(value.ruleFiles) &&
+    value.ruleFiles.every((file) => typeof file === "string") &&
+    isPort(ports.prometheus) &&
+    isPort(ports.alertmanager) &&
+    isPort(ports.webhook) &&
+    Object.keys(defaultIntervals).every((key) => typeof intervals[key] === "number" && Number.isFinite(intervals[key]) && (intervals[key] as number) > 0)
+  );
+}
+
 export function readState(dir = stateDir()): MonitoringState | undefined {
   try {
-    return JSON.parse(readFileSync(monitoringPaths.state(dir), "utf8")) as MonitoringState;
+    const state: unknown = JSON.parse(readFileSync(monitoringPaths.state(dir), "utf8"));
+    return isMonitoringState(state) ? state : undefined;
   } catch {
     return undefined;
   }
@@ -94,7 +114,7 @@ async function reload(service: MonitoringService, port: number): Promise<void> {
 
 async function waitUntilReady(id: string, service: MonitoringService, port: number): Promise<void> {
   await waitForOrThrow(() => answers(`${urlOf(port)}/-/ready`), { timeoutMs: 60_000, intervalMs: 250, description: `${service} to report ready` }, async () =>
-    new ToolingError(`monitoring: ${service} (${containerName(id, service)}) did not become ready on ${urlOf(port)} within 60 s:\n${await containerLogs(id, service)}`),
+    new ToolingError(`monitoring: ${service} (${containerName(id, service)}) did not become ready on ${urlOf(port)} within 60 s; its last log lines: ${(await containerLogs(id, service)).trim().split("\n").slice(-3).join(" | ")}`),
   );
 }
 
@@ -135,11 +155,36 @@ export async function up(options: MonitoringOptions): Promise<MonitoringConnecti
   });
 }
 
+/** A file an atomic write left behind when interrupted (scripts/core/write-atomic.ts). */
+const atomicLeftover = /\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Removes the files `up` and the scrape targets wrote, and the folders when nothing else is in them:
+ * BULWARK_MONITORING_STATE_DIR may name a folder that holds other things too.
+ */
+function removeEstateFiles(dir: string): void {
+  const removeMatching = (folder: string, pattern: RegExp) => {
+    if (!existsSync(folder)) return;
+    for (const entry of readdirSync(folder)) if (pattern.test(entry) || atomicLeftover.test(entry)) rmSync(join(folder, entry), { force: true });
+  };
+  removeMatching(monitoringPaths.rules(dir), /^\d+-.*\.yml$/);
+  removeMatching(monitoringPaths.targets(dir), /\.json$/);
+  for (const file of [monitoringPaths.state(dir), monitoringPaths.prometheusConfig(dir), monitoringPaths.alertmanagerConfig(dir)]) rmSync(file, { force: true });
+  removeMatching(dir, atomicLeftover);
+  for (const folder of [monitoringPaths.rules(dir), monitoringPaths.targets(dir), dir]) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      // Not empty (someone else's files) or never created: leave it.
+    }
+  }
+}
+
 /** Removes both containers and the estate's files. Safe when nothing runs. */
 export async function down(options: Pick<MonitoringOptions, "log">): Promise<void> {
   const dir = stateDir();
   const removed = await removeServices(estateId(dir));
-  rmSync(dir, { recursive: true, force: true });
+  removeEstateFiles(dir);
   options.log(removed > 0 ? `monitoring: removed ${removed} container(s) and ${dir}` : "monitoring: nothing was running");
 }
 

@@ -1,14 +1,20 @@
 // Where the running monitoring estate keeps its files (configuration, rules, scrape targets, ports): in
 // the repository's ignored .bulwark/ folder, mounted read-only into both containers.
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
+import { UsageError } from "../../core/errors.ts";
 import { cacheDir } from "../../core/cache-dir.ts";
 import { repoPath } from "../../core/repo-root.ts";
 import { rulesFolder, targetsFolder } from "./settings.ts";
 
-/** BULWARK_MONITORING_STATE_DIR runs a second, independent estate (tests bring their own rules and intervals). */
+const stateDirVariable = "BULWARK_MONITORING_STATE_DIR";
+
+/** BULWARK_MONITORING_STATE_DIR (an absolute path) runs a second, independent estate (tests bring their own rules and intervals). */
 export function stateDir(): string {
-  return process.env.BULWARK_MONITORING_STATE_DIR ?? repoPath(".bulwark", "monitoring");
+  const fromEnvironment = process.env[stateDirVariable];
+  if (!fromEnvironment) return repoPath(".bulwark", "monitoring");
+  if (!isAbsolute(fromEnvironment)) throw new UsageError(`${stateDirVariable}=${JSON.stringify(fromEnvironment).slice(1, -1)}: must be an absolute path`);
+  return fromEnvironment;
 }
 
 /** Short id of an estate, derived from its folder: names its containers and its lock. */

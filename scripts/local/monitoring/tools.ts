@@ -34,7 +34,7 @@ async function runTool(image: "prometheus" | "alertmanager", tool: string, args:
   for (const folder of folders) dockerArgs.push("--volume", `${folder}:${folder}:ro`);
   const result = await exec("docker", [...dockerArgs, resolved.reference, ...args]);
   if (result.code === null) throw new ToolingError(`${tool}: did not finish (${result.signal ?? "no exit code"})`);
-  if (result.code === 125 || /Unable to find image|docker: Error/.test(result.stderr)) throw new ToolingError(`${tool}: docker run failed: ${result.stderr.trim()}`);
+  if (result.code === 125 || /Unable to find image|docker: Error/.test(result.stderr)) throw new ToolingError(`${tool}: docker run failed: ${result.stderr.trim().replace(/\s+/g, " ")}`);
   return { command: [tool, ...args].join(" "), code: result.code, output: [result.stdout.trim(), result.stderr.trim()].filter(Boolean).join("\n") };
 }
 
