@@ -21,6 +21,7 @@ import { sweepLeftovers } from "./sweep-leftovers.ts";
 import { durationMs, faultPhaseName, type Experiment } from "./schema.ts";
 import type { ProbeReading } from "./tolerance.ts";
 import { experimentChecks, experimentPhases, faultMarks, groupName, type ExperimentFacts, type FaultGroup, type SafetyRecord } from "./verdict.ts";
+import { abortableSleep } from "../../scripts/core/abortable-sleep.ts";
 
 /** What the chaos kind prepared for its steps. */
 export interface ChaosPrepared {
@@ -39,21 +40,6 @@ export interface ExperimentRequest {
 
 /** How long the hypothesis may take to hold before the experiment (a fresh scrape, a settling Deployment). */
 const preflightSettleMs = 5_000;
-
-function hold(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, ms));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 class ExperimentRun {
   readonly journal: Journal;
@@ -166,7 +152,7 @@ class ExperimentRun {
     const limit = { maxErrorRate: this.experiment.safety.maxErrorRate, windowMs: durationMs(this.experiment.safety.window), minRequests: this.experiment.safety.minRequests };
     const endMs = startMs + plannedMs;
     while (Date.now() < endMs) {
-      await hold(Math.min(250, endMs - Date.now()), this.signal);
+      await abortableSleep(Math.min(250, endMs - Date.now()), this.signal);
       const now = Date.now();
       const reading = safetyReading(running.live(), limit, startMs, now);
       if (reading.rate !== null && reading.requests >= limit.minRequests && (this.safety.highest?.rate ?? -1) < reading.rate) this.safety.highest = { ...reading, atMs: now };
@@ -231,7 +217,7 @@ class ExperimentRun {
     this.journal.record("load-started", `${this.experiment.load.scenario} (${this.experiment.load.profile})`, undefined, new Date(running.startedAtMs));
     const monitor = startMonitor(this.experiment.hypothesis.probes, this.probeEnvironment, durationMs(this.experiment.hypothesis.interval), this.journal);
     try {
-      await hold(durationMs(this.experiment.method.before), this.signal);
+      await abortableSleep(durationMs(this.experiment.method.before), this.signal);
       const { faults, parallel } = this.experiment.method;
       const batches = parallel ? [faults] : faults.map((entry) => [entry]);
       let index = 0;
@@ -244,7 +230,7 @@ class ExperimentRun {
           break;
         }
       }
-      await hold(durationMs(this.experiment.method.after), this.signal);
+      await abortableSleep(durationMs(this.experiment.method.after), this.signal);
     } finally {
       await this.cleanUp(this.signal.aborted ? "aborted" : "end of the experiment");
       await monitor.stop();

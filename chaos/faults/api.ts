@@ -18,6 +18,7 @@ import {
   type ChaosRef,
 } from "./common.ts";
 import { injectionState, type InjectionState } from "./injection.ts";
+import { apiErrorMessage } from "../../scripts/kinds/kubernetes/api-error.ts";
 
 /** The API server refused the object: its CRD schema or Chaos Mesh's admission webhook (exit 2). */
 export class ChaosRejectedError extends UsageError {
@@ -34,17 +35,7 @@ export class ChaosRejectedError extends UsageError {
 
 /** The API server's own explanation of a refusal, e.g. `spec.mode: Unsupported value: "some": supported values: "one", ...`. */
 export function rejectionMessage(error: unknown): string | undefined {
-  if (!(error instanceof ApiException)) return undefined;
-  const body: unknown = error.body;
-  if (typeof body === "string") {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  if (body && typeof body === "object" && "message" in body) return String((body as { message: unknown }).message);
-  return error.message;
+  return error instanceof ApiException ? apiErrorMessage(error) : undefined;
 }
 
 export function kubeConfigFrom(kubeconfigPath: string): KubeConfig {

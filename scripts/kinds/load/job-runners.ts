@@ -13,6 +13,7 @@ import type { EngineSummaryData } from "./engine-summary.ts";
 import { mergeEngineSummaries } from "./merge-summaries.ts";
 import { parseRunnerLog, runnerConfigMap, runnerJob, runnerJobDeadlineMs, runnerJobName, type RunnerJobSettings } from "./runner-job.ts";
 import { combineOutcomes, segmentSequence, type RunnersOutcome } from "./runners.ts";
+import { apiErrorMessage } from "../kubernetes/api-error.ts";
 
 export interface JobRunnersInput {
   kubeConfig: KubeConfig;
@@ -44,18 +45,6 @@ export interface RunnerPodRecord {
 const hopelessWaits = new Set(["ErrImageNeverPull", "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"]);
 
 const indexAnnotation = "batch.kubernetes.io/job-completion-index";
-
-function apiMessage(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  if (typeof body === "string") {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
-}
 
 function finished(job: V1Job, runners: number): boolean {
   const done = (job.status?.succeeded ?? 0) + (job.status?.failed ?? 0) >= runners;
@@ -124,7 +113,7 @@ export async function runJobRunners(input: JobRunnersInput): Promise<RunnersOutc
   artifacts.runnerJob = `${stepName}.runner-job.json`;
 
   const refused = (what: string) => (error: unknown) => {
-    throw new ToolingError(`runnerJob: ${what} ${namespace}/${name} refused by the cluster: ${apiMessage(error)}`);
+    throw new ToolingError(`runnerJob: ${what} ${namespace}/${name} refused by the cluster: ${apiErrorMessage(error)}`);
   };
   await core.createNamespacedConfigMap({ namespace, body: runnerConfigMap(manifestInput) }).catch(refused("ConfigMap"));
   try {

@@ -1,6 +1,7 @@
 // The Kubernetes calls a rollout check makes: read the Deployment, change and undo its pod template
 // (patches), tell simulated nodes from real ones, and watch the Deployment, its ReplicaSets and pods.
 import type { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment, V1LabelSelector, V1Pod, V1ReplicaSet } from "@kubernetes/client-node";
+import { apiErrorMessage } from "../kubernetes/api-error.ts";
 
 export interface DeploymentRef {
   namespace: string;
@@ -19,23 +20,9 @@ export function statusOf(error: unknown): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
-/** The API server's own words for a refusal (`spec.template.spec.containers[0].image: Required value`). */
 /** The API server's reason for refusing a request, on one line (it may quote values with newlines). */
 export function refusalMessage(error: unknown): string {
-  return refusalText(error).replace(/\s*\n\s*/g, " ");
-}
-
-function refusalText(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  if (typeof body === "string") {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  if (body && typeof body === "object" && "message" in body) return String((body as { message: unknown }).message);
-  return error instanceof Error ? error.message : String(error);
+  return apiErrorMessage(error).replace(/\s*\n\s*/g, " ");
 }
 
 /** A label selector as the API's query string: `app=web,tier in (a,b),!canary`. */

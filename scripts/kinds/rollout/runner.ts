@@ -25,6 +25,7 @@ import { liveBreach, sloHolds, type PodReality } from "./slo.ts";
 import { rolloutState } from "./status.ts";
 import { containersWithoutReadinessProbe, strategyFacts } from "./strategy.ts";
 import { changePatch, currentReplicaSet, describeChange, sameTemplate, templateHashOf, undoPatch } from "./template.ts";
+import { abortableSleep } from "../../core/abortable-sleep.ts";
 
 /** How long the Deployment may take to finish whatever it was doing before the check changes it. */
 const settleTimeoutMs = 60_000;
@@ -42,21 +43,6 @@ export interface RolloutRun {
   load?: { spec: LoadSpec; prepared: PreparedLoad };
   context: StepRunContext;
   clock?: Clock;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 const refText = (ref: DeploymentRef): string => `deployment/${ref.namespace}/${ref.name}`;
