@@ -4,8 +4,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/core/repo-root.ts";
 import { runCli, type CliResult } from "../support/run-cli.ts";
+import { shippedConfigCopy } from "../support/shipped-config.ts";
 
 interface DoctorReport {
   schemaVersion: number;
@@ -48,7 +48,7 @@ beforeAll(() => {
   };
   // The shipped postgres-pitr drill runs on the container runner; add one on the process runner, and a
   // suite that runs the container drill as a gate step.
-  const shipped = JSON.parse(readFileSync(repoPath("bulwark.config.json"), "utf8")) as Record<string, Record<string, unknown>>;
+  const shipped = shippedConfigCopy() as Record<string, Record<string, unknown>>;
   delete shipped.$schema;
   shipped.drills = { ...shipped.drills, "pitr-processes": { kind: "postgres-pitr", runner: "process", reference: { rows: 10 } } };
   shipped.suites = { ...shipped.suites, "dr-containers": { description: "the container-runner drill as a gate step", steps: [{ drill: "postgres-pitr" }] } };

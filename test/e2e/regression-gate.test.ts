@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoPath } from "../../scripts/core/repo-root.ts";
 import { summarySchema } from "../../reports/summary-schema.ts";
 import { runCli } from "../support/run-cli.ts";
+import { shippedConfigCopy } from "../support/shipped-config.ts";
 
 /** A one-step suite whose regressions fail the gate, in a copy of the shipped config. */
 function configWithStrictSuite(): string {
-  const config = JSON.parse(readFileSync(repoPath("bulwark.config.json"), "utf8"));
+  const config = shippedConfigCopy();
   config.suites["strict-smoke"] = { steps: [{ scenario: "smoke" }], regression: { failGate: true, minRuns: 3, baselineRuns: 3 } };
   const path = join(mkdtempSync(join(tmpdir(), "bulwark-config-")), "bulwark.config.json");
   writeFileSync(path, JSON.stringify(config));
