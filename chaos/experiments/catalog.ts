@@ -1,11 +1,12 @@
-// Where experiments come from: inline under `experiments` in the config, and one <name>.json file each
-// in the folder `experimentsDir` names (relative to the config file). Both are validated by the same
-// schema; a name may be defined once.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+// Where experiments come from: bulwark's built-in examples (chaos/experiments-examples, aimed at the
+// local cluster's demo workloads), inline under `experiments` in the config, and one <name>.json file
+// each in the folder `experimentsDir` names (relative to the config file). All are validated by the same
+// schema; a project experiment of a built-in's name replaces it, and a project name may be defined once.
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { formatIssue } from "../../thresholds/load-config.ts";
 import { namePattern, nameRule } from "../../thresholds/schema.ts";
-import { projectRoot } from "../../scripts/core/project-root.ts";
+import { packagePath, projectRoot } from "../../scripts/core/project-root.ts";
 import { experimentSchema, type Experiment } from "./schema.ts";
 
 /** The chaos kind's config keys, as the registry parsed them. */
@@ -45,34 +46,62 @@ function readExperimentFile(path: string, label: string): { experiment?: Experim
   return { experiment: parsed.data, errors: [] };
 }
 
-/** Every experiment of the project: inline ones and the files of experimentsDir (a missing folder holds none). */
-export function loadCatalog(config: ExperimentsConfig): Catalog {
+const builtInFolderName = join("chaos", "experiments-examples");
+const builtInFolder = (): string => packagePath(builtInFolderName);
+
+const experimentFiles = (folder: string): string[] =>
+  existsSync(folder) && statSync(folder).isDirectory()
+    ? readdirSync(folder, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+
+/** bulwark's own example experiments, always there like its built-in scenarios. */
+function builtInEntries(): Map<string, CatalogEntry> {
   const entries = new Map<string, CatalogEntry>();
+  for (const file of experimentFiles(builtInFolder())) {
+    const name = basename(file, ".json");
+    const { experiment } = readExperimentFile(join(builtInFolder(), file), file);
+    if (experiment) entries.set(name, { name, experiment, source: join(builtInFolderName, file) });
+  }
+  return entries;
+}
+
+const sameFolder = (a: string, b: string): boolean => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
+
+/** Every experiment: the built-in ones, then the project's inline ones and the files of experimentsDir (a missing folder holds none). */
+export function loadCatalog(config: ExperimentsConfig): Catalog {
+  const entries = builtInEntries();
+  const projectNames = new Set<string>();
   const errors: string[] = [];
-  for (const [name, experiment] of Object.entries(config.experiments ?? {})) entries.set(name, { name, experiment, source: "config" });
+  for (const [name, experiment] of Object.entries(config.experiments ?? {})) {
+    entries.set(name, { name, experiment, source: "config" });
+    projectNames.add(name);
+  }
   const folder = experimentsFolder(config);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) return { entries, errors };
-  const files = readdirSync(folder, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".json"))
-    .map((entry) => entry.name)
-    .sort();
-  for (const file of files) {
+  if (sameFolder(folder, builtInFolder())) return { entries, errors };
+  for (const file of experimentFiles(folder)) {
     const name = basename(file, ".json");
     const label = `${join(config.experimentsDir, file)}`;
     if (!namePattern.test(name)) {
       errors.push(`${label}: the file name is the experiment's name and ${nameRule}`);
       continue;
     }
-    if (entries.has(name)) {
+    if (projectNames.has(name)) {
       errors.push(`${label}: experiment '${name}' is also defined under experiments in the config`);
       continue;
     }
     const { experiment, errors: fileErrors } = readExperimentFile(join(folder, file), label);
     errors.push(...fileErrors);
     if (experiment) entries.set(name, { name, experiment, source: label });
+    projectNames.add(name);
   }
   return { entries, errors };
 }
+
+/** Whether an entry is one of bulwark's built-in examples. */
+export const isBuiltIn = (entry: CatalogEntry): boolean => entry.source.startsWith(builtInFolderName);
 
 /** The experiment named `name`, or undefined. */
 export const findExperiment = (catalog: Catalog, name: string): CatalogEntry | undefined => catalog.entries.get(name);

@@ -7,7 +7,7 @@ import { resolveProfile } from "../../thresholds/load-config.ts";
 import { checkLoads, prepareLoads, type LoadSpec } from "../../scripts/kinds/load/load-alongside.ts";
 import { findScenario } from "../../scripts/kinds/load/scenarios.ts";
 import type { PlannedStep, PreparedKind, RunContext, StepKind } from "../../scripts/kinds/step-kind.ts";
-import { findExperiment, loadCatalog, type CatalogEntry, type ExperimentsConfig } from "./catalog.ts";
+import { findExperiment, isBuiltIn, loadCatalog, type CatalogEntry, type ExperimentsConfig } from "./catalog.ts";
 import { assertBlastRadius, assertLoadLongEnough, assertStaticGuardrails, chaosFaults, needsCluster } from "./guardrails.ts";
 import { chaosRbacRules } from "./rbac.ts";
 import { experimentsConfigShape } from "./schema.ts";
@@ -81,7 +81,11 @@ export const chaosKind: StepKind = {
     for (const { suite, index, step } of suiteSteps) {
       if (!catalog.entries.has(String(step.chaos))) errors.push(`suites.${suite}.steps.${index}.chaos: unknown experiment '${String(step.chaos)}'`);
     }
-    for (const { name, experiment, source } of catalog.entries.values()) {
+    const referenced = new Set(suiteSteps.map(({ step }) => String(step.chaos)));
+    for (const entry of catalog.entries.values()) {
+      // A built-in example names the shipped config's profiles: judged only where a suite uses it.
+      if (isBuiltIn(entry) && !referenced.has(entry.name)) continue;
+      const { name, experiment, source } = entry;
       const where = source === "config" ? `experiments.${name}` : source;
       if (!Object.hasOwn(config.profiles, experiment.load.profile)) errors.push(`${where}: load.profile: unknown profile '${experiment.load.profile}'`);
       if (!findScenario(experiment.load.scenario)) errors.push(`${where}: load.scenario: unknown scenario '${experiment.load.scenario}'`);

@@ -10,6 +10,7 @@ import { runCli } from "../support/run-cli.ts";
 
 interface Named {
   name: string;
+  source?: string;
 }
 
 const shipped = JSON.parse(readFileSync(repoPath("bulwark.config.json"), "utf8")) as Record<string, any>;
@@ -80,10 +81,12 @@ describe("bulwark list", () => {
     const empty = await runCli(["list", "--config", config], env);
     expect(empty.code, empty.stderr).toBe(0);
     const output = empty.stdout + empty.stderr;
-    expect(output).toMatch(/Chaos experiments \(bulwark chaos\):\n {2}\(none: add experiments, or <name>\.json files in experimentsDir\)/);
+    // bulwark's example experiments are built in, like its scenarios.
+    expect(output).toMatch(/Chaos experiments \(bulwark chaos\):\n(  .*\n)*  pod-kill-demo /);
     for (const key of ["alertChecks", "alertRules", "scalingChecks", "rolloutChecks", "drills"]) expect(output).toContain(`(none: add ${key} in the config)`);
     const json = JSON.parse((await runCli(["list", "--json", "--config", config], env)).stdout);
-    expect([json.experiments, json.alertChecks, json.alertRules, json.scalingChecks, json.rolloutChecks, json.drills]).toEqual([[], [], [], [], [], []]);
+    expect([json.alertChecks, json.alertRules, json.scalingChecks, json.rolloutChecks, json.drills]).toEqual([[], [], [], [], []]);
+    expect(json.experiments.map((entry: Named) => entry.source)).toEqual(json.experiments.map((entry: Named) => join("chaos", "experiments-examples", `${entry.name}.json`)));
   });
 
   it("every command in bulwark --help has help of its own with usage and examples", async () => {

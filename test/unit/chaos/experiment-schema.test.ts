@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadCatalog } from "../../../chaos/experiments/catalog.ts";
+import { isBuiltIn, loadCatalog } from "../../../chaos/experiments/catalog.ts";
 import { experimentSchema, minimumLoadMs } from "../../../chaos/experiments/schema.ts";
 import { formatIssue } from "../../../thresholds/load-config.ts";
 import { repoPath } from "../../../scripts/core/repo-root.ts";
@@ -71,7 +71,7 @@ describe("experiment catalogue", () => {
     const good = JSON.stringify(shipped("pod-failure-demo"));
     project({ "from-file.json": good, "Bad Name.json": good, "broken.json": "{", "invalid.json": JSON.stringify({ title: "x" }), "inline.json": good, "notes.txt": "ignored" });
     const catalog = loadCatalog({ experimentsDir: "experiments", experiments: { inline: experimentSchema.parse(shipped("pod-kill-demo")) } });
-    expect([...catalog.entries.keys()].sort()).toEqual(["from-file", "inline"]);
+    expect([...catalog.entries.values()].filter((entry) => !isBuiltIn(entry)).map((entry) => entry.name).sort()).toEqual(["from-file", "inline"]);
     expect(catalog.entries.get("from-file")?.source).toBe(join("experiments", "from-file.json"));
     expect(catalog.entries.get("inline")?.source).toBe("config");
     expect(catalog.errors).toEqual([
@@ -85,8 +85,18 @@ describe("experiment catalogue", () => {
     ]);
   });
 
-  it("an experimentsDir that does not exist holds no experiments", () => {
+  it("an experimentsDir that does not exist holds no experiments; the built-in examples are always there", () => {
     project({});
-    expect(loadCatalog({ experimentsDir: "nowhere", experiments: {} })).toEqual({ entries: new Map(), errors: [] });
+    const catalog = loadCatalog({ experimentsDir: "nowhere", experiments: {} });
+    expect(catalog.errors).toEqual([]);
+    expect([...catalog.entries.values()].every(isBuiltIn)).toBe(true);
+    expect([...catalog.entries.keys()]).toContain("pod-kill-demo");
+  });
+
+  it("a project experiment of a built-in's name replaces it", () => {
+    project({ "pod-kill-demo.json": JSON.stringify(shipped("pod-failure-demo")) });
+    const entry = loadCatalog({ experimentsDir: "experiments", experiments: {} }).entries.get("pod-kill-demo");
+    expect(entry?.source).toBe(join("experiments", "pod-kill-demo.json"));
+    expect(entry?.experiment.title).toBe(shipped("pod-failure-demo").title);
   });
 });
