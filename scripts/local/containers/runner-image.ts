@@ -12,8 +12,8 @@ import { failingStep, imageExists, labels, resolveImage } from "./images.ts";
 export const runnerImageName = "bulwark/runner";
 export const runnerImageLatest = `${runnerImageName}:latest`;
 
-/** What of bulwark's package the runner needs at run time: the CLI bundle and what it bundles scenarios from. */
-const packageParts = ["package.json", "bulwark.config.json", "bin", "dist", "scenarios", "thresholds", "scripts/core"];
+/** What of bulwark's package the runner needs at run time: the CLI bundle, what it bundles scenarios from, the built-in experiments. */
+const packageParts = ["package.json", "bulwark.config.json", "bin", "dist", "scenarios", "thresholds", "scripts/core", "chaos/experiments-examples"];
 
 /** Production dependencies as npm installed them (no registry at build time): top-level folders of `npm ls --omit=dev`. */
 async function productionModules(): Promise<string[]> {
