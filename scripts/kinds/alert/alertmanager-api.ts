@@ -1,6 +1,7 @@
 // Alertmanager API v2: is it there, which alerts does it hold, and its root route's timings.
 import { ToolingError } from "../../core/errors.ts";
 import { durationSeconds } from "./prometheus-api.ts";
+import { reachApi } from "./reach-api.ts";
 
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
@@ -20,12 +21,7 @@ export class AlertmanagerApi {
   constructor(readonly url: string) {}
 
   private async get<T>(path: string): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(5_000) });
-    } catch (error) {
-      throw new ToolingError(`Alertmanager at ${this.url} is unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
-    }
+    const response = await reachApi("Alertmanager", this.url, path);
     if (!response.ok) throw new ToolingError(`Alertmanager at ${this.url}${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   }

@@ -1,6 +1,7 @@
 // The few Prometheus HTTP API calls an alert check needs: rules (interval, `for`), alerts (pending,
 // firing), raw samples (exact scrape and evaluation instants) and instant queries.
 import { ToolingError } from "../../core/errors.ts";
+import { reachApi } from "./reach-api.ts";
 
 export interface AlertingRule {
   name: string;
@@ -35,12 +36,7 @@ export class PrometheusApi {
   constructor(readonly url: string) {}
 
   private async get<T>(path: string): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(5_000) });
-    } catch (error) {
-      throw new ToolingError(`Prometheus at ${this.url} is unreachable: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
-    }
+    const response = await reachApi("Prometheus", this.url, path);
     const body = (await response.json().catch(() => undefined)) as ApiAnswer<T> | undefined;
     if (!response.ok || body?.status !== "success") throw new ToolingError(`Prometheus at ${this.url}${path.split("?")[0]}: ${(body?.error ?? `HTTP ${response.status}`).replace(/\s+/g, " ")}`);
     return body.data;
