@@ -16,7 +16,7 @@ import { buildChaosObject, ChaosApi } from "../../chaos/faults/index.ts";
 import { deployManifests } from "../../scripts/commands/deploy-manifests.ts";
 import { waitFor } from "../../scripts/core/wait-for.ts";
 import { chaosProject, checkNamed, experiment } from "../support/chaos-experiment.ts";
-import { clusterTest, deployment, isRunningAndReady, podsOf, type ClusterClients } from "../support/cluster-fixture.ts";
+import { clusterTest, deployment, isRunningAndReady, podsOf, serviceAccountConfig, type ClusterClients } from "../support/cluster-fixture.ts";
 
 /** The ServiceAccount, Role and RoleBinding `bulwark deploy manifests` prints for a suite of chaos steps, applied; a KubeConfig with the account's token. */
 async function generatedRoleAccount(kube: ClusterClients, namespace: string): Promise<{ config: KubeConfig; role: { rules: unknown[] } }> {
@@ -24,17 +24,7 @@ async function generatedRoleAccount(kube: ClusterClients, namespace: string): Pr
   const rbac = manifests.filter((item) => ["ServiceAccount", "Role", "RoleBinding"].includes(String(item.kind)));
   const applied = await kube.kubectl.run(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: rbac }));
   expect(applied.code, applied.stderr).toBe(0);
-  const request = await kube.core.createNamespacedServiceAccountToken({ name: "bulwark-chaos-rbac", namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
-  const token = request.status?.token;
-  if (!token) throw new Error("the TokenRequest API returned no token");
-  const cluster = kube.config.getCurrentCluster()!;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile, skipTLSVerify: cluster.skipTLSVerify }],
-    users: [{ name: "bulwark-chaos-rbac", token }],
-    contexts: [{ name: "bulwark-chaos-rbac", cluster: "local", user: "bulwark-chaos-rbac", namespace }],
-    currentContext: "bulwark-chaos-rbac",
-  });
+  const config = await serviceAccountConfig(kube, namespace, "bulwark-chaos-rbac");
   return { config, role: rbac.find((item) => item.kind === "Role") as { rules: unknown[] } };
 }
 

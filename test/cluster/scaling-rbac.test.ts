@@ -12,7 +12,7 @@ import { ScalingWatcher } from "../../scripts/kinds/scaling/watcher.ts";
 import { assertWorkloadExists } from "../../scripts/kinds/scaling/workload-check.ts";
 import { scalingCheckSchema } from "../../scripts/kinds/scaling/definition.ts";
 import { runCli, temporaryReportsRoot } from "../support/run-cli.ts";
-import { clusterTest, deployment, type ClusterClients } from "../support/cluster-fixture.ts";
+import { clusterTest, deployment, serviceAccountConfig as accountConfig, type ClusterClients } from "../support/cluster-fixture.ts";
 import { fastHpa, onlyRun, writeScalingConfig } from "../support/scaling-fixture.ts";
 
 /** A ServiceAccount bound to `role` in `namespace`, and a KubeConfig that authenticates as it with a requested token. */
@@ -22,18 +22,7 @@ async function serviceAccountConfig(kube: ClusterClients, namespace: string, rol
   await rbac.createNamespacedRole({ namespace, body: role as never });
   await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
   await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: [{ kind: "ServiceAccount", name, namespace }] } });
-  const request = await kube.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
-  const token = request.status?.token;
-  if (!token) throw new Error("the TokenRequest API returned no token");
-  const cluster = kube.config.getCurrentCluster()!;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile, skipTLSVerify: cluster.skipTLSVerify }],
-    users: [{ name, token }],
-    contexts: [{ name, cluster: "local", user: name, namespace }],
-    currentContext: name,
-  });
-  return config;
+  return accountConfig(kube, namespace, name);
 }
 
 const roleNamed = (namespace: string, name: string, keep: (resource: string) => boolean) => {

@@ -84,3 +84,19 @@ export async function podsOf(kube: ClusterClients, namespace: string, app: strin
   const list = await kube.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
   return list.items.filter((pod) => !pod.metadata?.deletionTimestamp);
 }
+
+/** A KubeConfig that acts as ServiceAccount `name` in `namespace`, with a short-lived token from the TokenRequest API. */
+export async function serviceAccountConfig(kube: ClusterClients, namespace: string, name: string): Promise<KubeConfig> {
+  const request = await kube.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+  const token = request.status?.token;
+  if (!token) throw new Error("the TokenRequest API returned no token");
+  const cluster = kube.config.getCurrentCluster()!;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: "local", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile, skipTLSVerify: cluster.skipTLSVerify }],
+    users: [{ name, token }],
+    contexts: [{ name, cluster: "local", user: name, namespace }],
+    currentContext: name,
+  });
+  return config;
+}
