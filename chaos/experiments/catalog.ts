@@ -70,9 +70,14 @@ function builtInEntries(): Map<string, CatalogEntry> {
 
 const sameFolder = (a: string, b: string): boolean => existsSync(a) && existsSync(b) && realpathSync(a) === realpathSync(b);
 
-/** Every experiment: the built-in ones, then the project's inline ones and the files of experimentsDir (a missing folder holds none). */
+/** Every experiment: the project's inline ones and the files of experimentsDir (a missing folder holds none), then the built-in ones it does not replace. */
 export function loadCatalog(config: ExperimentsConfig): Catalog {
-  const entries = builtInEntries();
+  const entries = new Map<string, CatalogEntry>();
+  const builtIns = builtInEntries();
+  const withBuiltIns = (): Map<string, CatalogEntry> => {
+    for (const [name, entry] of builtIns) if (!entries.has(name)) entries.set(name, entry);
+    return entries;
+  };
   const projectNames = new Set<string>();
   const errors: string[] = [];
   for (const [name, experiment] of Object.entries(config.experiments ?? {})) {
@@ -80,7 +85,7 @@ export function loadCatalog(config: ExperimentsConfig): Catalog {
     projectNames.add(name);
   }
   const folder = experimentsFolder(config);
-  if (sameFolder(folder, builtInFolder())) return { entries, errors };
+  if (sameFolder(folder, builtInFolder())) return { entries: withBuiltIns(), errors };
   for (const file of experimentFiles(folder)) {
     const name = basename(file, ".json");
     const label = `${join(config.experimentsDir, file)}`;
@@ -97,11 +102,20 @@ export function loadCatalog(config: ExperimentsConfig): Catalog {
     if (experiment) entries.set(name, { name, experiment, source: label });
     projectNames.add(name);
   }
-  return { entries, errors };
+  return { entries: withBuiltIns(), errors };
 }
 
 /** Whether an entry is one of bulwark's built-in examples. */
 export const isBuiltIn = (entry: CatalogEntry): boolean => entry.source.startsWith(builtInFolderName);
+
+/** The names a "known: …" hint offers: the project's first, then the built-in examples. */
+export function knownExperimentsText(catalog: Catalog): string {
+  const entries = [...catalog.entries.values()];
+  const project = entries.filter((entry) => !isBuiltIn(entry)).map((entry) => entry.name);
+  const builtIn = entries.filter(isBuiltIn).map((entry) => entry.name);
+  const projectText = project.length > 0 ? project.join(", ") : "none in the project: add experiments to the config or experimentsDir";
+  return builtIn.length > 0 ? `${projectText}; built-in: ${builtIn.join(", ")}` : projectText;
+}
 
 /** The experiment named `name`, or undefined. */
 export const findExperiment = (catalog: Catalog, name: string): CatalogEntry | undefined => catalog.entries.get(name);

@@ -7,7 +7,7 @@ import { resolveProfile } from "../../thresholds/load-config.ts";
 import { checkLoads, prepareLoads, type LoadSpec } from "../../scripts/kinds/load/load-alongside.ts";
 import { findScenario } from "../../scripts/kinds/load/scenarios.ts";
 import type { PlannedStep, PreparedKind, RunContext, StepKind } from "../../scripts/kinds/step-kind.ts";
-import { findExperiment, isBuiltIn, loadCatalog, type CatalogEntry, type ExperimentsConfig } from "./catalog.ts";
+import { findExperiment, isBuiltIn, knownExperimentsText, loadCatalog, type CatalogEntry, type ExperimentsConfig } from "./catalog.ts";
 import { assertBlastRadius, assertLoadLongEnough, assertStaticGuardrails, chaosFaults, needsCluster } from "./guardrails.ts";
 import { chaosRbacRules } from "./rbac.ts";
 import { experimentsConfigShape } from "./schema.ts";
@@ -26,7 +26,7 @@ const catalogOf = (config: RunContext["config"]) => loadCatalog(config as unknow
 export function experimentOf(config: RunContext["config"], name: string): CatalogEntry {
   const catalog = catalogOf(config);
   const entry = findExperiment(catalog, name);
-  if (!entry) throw new UsageError(`unknown experiment '${name}' (known: ${[...catalog.entries.keys()].join(", ") || "none: add experiments to the config or experimentsDir"})`);
+  if (!entry) throw new UsageError(`unknown experiment '${name}' (known: ${knownExperimentsText(catalog)})`);
   return entry;
 }
 

@@ -4,7 +4,7 @@ import { printJson, say, table } from "../core/output.ts";
 import { loadConfig, pickEnvironment } from "../registry/config.ts";
 import type { BulwarkConfig } from "../registry/registry.ts";
 import type { RunContext } from "../kinds/step-kind.ts";
-import { loadCatalog, plannedChaosStep, type ExperimentsConfig } from "../../chaos/experiments/index.ts";
+import { isBuiltIn, loadCatalog, plannedChaosStep, type ExperimentsConfig } from "../../chaos/experiments/index.ts";
 import { localEstate } from "./estate.ts";
 import { executeSteps } from "./run-steps.ts";
 import { finishLoadRun } from "./finish-load-run.ts";
@@ -15,16 +15,17 @@ function runContext(context: CommandContext, config: BulwarkConfig): RunContext 
   return { config, environmentName: name, environment, estate: localEstate(), abortSignal: context.abortSignal, log: say, ...(confirmProduction !== undefined ? { confirmProduction } : {}) };
 }
 
-/** Every experiment of the config (inline and experimentsDir), as `chaos list` and `list` show it. */
+/** Every experiment of the config (inline and experimentsDir), then the built-in examples, as `chaos list` and `list` show it. */
 export function experimentRows(config: BulwarkConfig) {
   const catalog = loadCatalog(config as unknown as ExperimentsConfig);
-  return [...catalog.entries.values()].map(({ name, experiment, source }) => ({
+  return [...catalog.entries.values()].map((entry) => ({ ...entry, origin: isBuiltIn(entry) ? ("built-in" as const) : ("project" as const) })).map(({ name, experiment, source, origin }) => ({
     name,
     title: experiment.title,
     target: `${experiment.target.namespace} ${Object.entries(experiment.target.selector).map(([key, value]) => `${key}=${value}`).join(",")}`,
     faults: experiment.method.faults.map((entry) => (entry.fault ? `${entry.fault.kind} ${entry.fault.action}` : "demo-fault")).join(experiment.method.parallel ? " + " : ", "),
     load: `${experiment.load.scenario} (${experiment.load.profile})`,
     source,
+    origin,
   }));
 }
 
@@ -32,7 +33,7 @@ function listExperiments(config: BulwarkConfig, json: boolean): number {
   const rows = experimentRows(config);
   if (json) printJson(rows);
   else if (rows.length === 0) say("no experiments defined (add them under experiments in the config, or as <name>.json in experimentsDir)");
-  else process.stdout.write(table([["EXPERIMENT", "FAULTS", "TARGET", "LOAD", "TITLE"], ...rows.map((row) => [row.name, row.faults, row.target, row.load, row.title])]) + "\n");
+  else process.stdout.write(table([["EXPERIMENT", "FAULTS", "TARGET", "LOAD", "TITLE"], ...rows.map((row) => [row.origin === "built-in" ? `${row.name} (built-in)` : row.name, row.faults, row.target, row.load, row.title])]) + "\n");
   return ExitCode.pass;
 }
 

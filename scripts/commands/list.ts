@@ -28,7 +28,7 @@ function listing(config: BulwarkConfig & DrillsConfig) {
     suites: Object.entries(config.suites).map(([name, suite]) => ({ name, description: suite.description, steps: suite.steps.map((step) => ("scenario" in step ? String(step.scenario) : Object.entries(step).map(([key, value]) => `${key} ${String(value)}`).join(" "))) })),
     profiles: Object.entries(config.profiles).map(([name, profile]) => ({ name, executor: profile.executor })),
     drills: Object.entries(config.drills).map(([name, drill]) => ({ name, kind: drill.kind, description: drill.description })),
-    experiments: experimentRows(config).map(({ name, title, faults, target, load, source }) => ({ name, description: title, faults, target, load, source })),
+    experiments: experimentRows(config).map(({ name, title, faults, target, load, source, origin }) => ({ name, description: title, faults, target, load, source, origin })),
     alertChecks: Object.entries(alertChecks).map(([name, check]) => ({ name, description: check.description, alert: check.alert, trigger: triggerOf(check), load: loadOf(check.load) })),
     alertRules: Object.entries(alertRules).map(([name, rules]) => ({ name, description: rules.description, files: [...rules.ruleFiles, ...rules.ruleTests, ...rules.alertmanagerConfigs] })),
     scalingChecks: Object.entries(scalingChecks).map(([name, check]) => ({ name, description: check.description, target: `${check.workload.namespace}/${check.workload.deployment} (hpa ${hpaNameOf(check)})`, load: loadOf(check.load) })),

@@ -110,14 +110,19 @@ clusterTest("bad input: no experiment named, an unknown one, an invalid experime
   const project = chaosProject({ chaosNamespaces: [namespace], experimentFiles: { "from-file": killOne(namespace) }, experiments: { inline: killOne(namespace) } });
   const listed = await project.run(["chaos", "list", "--json"]);
   expect(listed.code, listed.stderr).toBe(0);
-  expect((JSON.parse(listed.stdout) as { name: string; source: string; faults: string }[]).map((row) => [row.name, row.source, row.faults])).toEqual([
-    ["inline", "config", "PodChaos pod-kill"],
-    ["from-file", "experiments/from-file.json", "PodChaos pod-kill"],
+  // The project's experiments first, then bulwark's built-in examples, marked as such.
+  expect((JSON.parse(listed.stdout) as { name: string; source: string; faults: string; origin: string }[]).map((row) => [row.name, row.source, row.faults, row.origin])).toEqual([
+    ["inline", "config", "PodChaos pod-kill", "project"],
+    ["from-file", "experiments/from-file.json", "PodChaos pod-kill", "project"],
+    ["demo-latency", "chaos/experiments-examples/demo-latency.json", "demo-fault", "built-in"],
+    ["network-delay-demo", "chaos/experiments-examples/network-delay-demo.json", "NetworkChaos delay", "built-in"],
+    ["pod-failure-demo", "chaos/experiments-examples/pod-failure-demo.json", "PodChaos pod-failure", "built-in"],
+    ["pod-kill-demo", "chaos/experiments-examples/pod-kill-demo.json", "PodChaos pod-kill", "built-in"],
   ]);
   const missing = await project.run(["chaos"]);
   expect([missing.code, missing.stderr.trim()]).toEqual([2, "bulwark: chaos: name an experiment, or 'list' or 'sweep' (see 'bulwark chaos --help')"]);
   const unknown = await project.run(["chaos", "nope"]);
-  expect([unknown.code, unknown.stderr.trim()]).toEqual([2, "bulwark: unknown experiment 'nope' (known: inline, from-file)"]);
+  expect([unknown.code, unknown.stderr.trim()]).toEqual([2, "bulwark: unknown experiment 'nope' (known: inline, from-file; built-in: demo-latency, network-delay-demo, pod-failure-demo, pod-kill-demo)"]);
 
   const broken = chaosProject({ chaosNamespaces: [namespace], experimentFiles: { bad: { ...killOne(namespace), injectionDeadline: "soon" } } });
   const invalid = await broken.run(["chaos", "bad"]);

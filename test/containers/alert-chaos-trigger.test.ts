@@ -156,7 +156,7 @@ describe("bulwark alert with a chaos trigger", () => {
     writeFileSync(path, JSON.stringify(config));
     const { code, stderr } = await runCli(["alert", "no-such", "--config", path, "--out", temporaryReportsRoot()], { ...monitoring.env, BULWARK_AUDIT_LOG: newAuditLog() });
     expect(code, stderr).toBe(2);
-    expect(stderr).toMatch(/alertChecks\.no-such\.trigger\.chaos: unknown experiment 'no-such-experiment' \(known: demo-errors, demo-errors-then-slow\)/);
+    expect(stderr).toMatch(/alertChecks\.no-such\.trigger\.chaos: unknown experiment 'no-such-experiment' \(known: demo-errors, demo-errors-then-slow; built-in: demo-latency, network-delay-demo, pod-failure-demo, pod-kill-demo\)$/m);
   });
 
   it("interrupted while the fault is in: exit 130, the fault taken out, the report marked aborted", async () => {

@@ -87,6 +87,7 @@ describe("bulwark list", () => {
     const json = JSON.parse((await runCli(["list", "--json", "--config", config], env)).stdout);
     expect([json.alertChecks, json.alertRules, json.scalingChecks, json.rolloutChecks, json.drills]).toEqual([[], [], [], [], []]);
     expect(json.experiments.map((entry: Named) => entry.source)).toEqual(json.experiments.map((entry: Named) => join("chaos", "experiments-examples", `${entry.name}.json`)));
+    expect(new Set(json.experiments.map((entry: { origin: string }) => entry.origin))).toEqual(new Set(["built-in"]));
   });
 
   it("every command in bulwark --help has help of its own with usage and examples", async () => {

@@ -124,11 +124,15 @@ class ChaosExperimentTrigger implements FaultTrigger {
       (confirmed) => (confirmed.every(Boolean) ? undefined : this.removeAll("it never took effect")),
       () => undefined,
     );
-    for (const outcome of this.outcomes) {
-      const endsInMs = outcome.injectedAtMs! + durationMs(outcome.entry.duration) - Date.now();
-      this.timers.push(setTimeout(() => void this.removeOne(outcome, "its duration ended"), Math.max(0, endsInMs)));
-    }
+    for (const outcome of this.outcomes) this.removeWhenDurationEnds(outcome);
     return Math.min(...this.outcomes.map((outcome) => outcome.injectedAtMs!));
+  }
+
+  private removeWhenDurationEnds(outcome: FaultOutcome): void {
+    const endsInMs = outcome.injectedAtMs! + durationMs(outcome.entry.duration) - Date.now();
+    // A timer may fire a millisecond before the wall clock reaches its end: wait out the rest.
+    if (endsInMs > 0) this.timers.push(setTimeout(() => this.removeWhenDurationEnds(outcome), endsInMs));
+    else void this.removeOne(outcome, "its duration ended");
   }
 
   async remove(): Promise<number> {

@@ -4,7 +4,7 @@
 import { UsageError } from "../../core/errors.ts";
 import type { Check, TimelineEvent } from "../../core/step-result.ts";
 import type { DemoFaultSetting, RunContext, StartedTarget, StepRunContext } from "../step-kind.ts";
-import { loadCatalog, type ExperimentsConfig } from "../../../chaos/experiments/catalog.ts";
+import { knownExperimentsText, loadCatalog, type ExperimentsConfig } from "../../../chaos/experiments/catalog.ts";
 import type { ChaosTriggerSetup } from "./chaos-trigger.ts";
 import type { AlertTrigger } from "./definition.ts";
 
@@ -38,7 +38,7 @@ export function triggerConfigErrors(trigger: AlertTrigger, field: string, config
   if (!("chaos" in trigger)) return [];
   const catalog = loadCatalog(config as unknown as ExperimentsConfig);
   if (catalog.entries.has(trigger.chaos)) return [];
-  return [`${field}.chaos: unknown experiment '${trigger.chaos}' (known: ${[...catalog.entries.keys()].join(", ") || "none: add experiments to the config or experimentsDir"})`];
+  return [`${field}.chaos: unknown experiment '${trigger.chaos}' (known: ${knownExperimentsText(catalog)})`];
 }
 
 /**

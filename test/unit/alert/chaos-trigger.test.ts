@@ -164,7 +164,7 @@ describe("its guardrails refuse before anything is injected (exit 2, naming the 
   });
 
   it("refuses an unknown experiment, faults in sequence, no allowChaos, a namespace outside the allow-list, an unconfirmed production environment", async () => {
-    expect(await refusal("nope", environment())).toMatch(/^alertChecks\.x\.trigger\.chaos: unknown experiment 'nope' \(known: [a-z0-9, -]*errors, short-errors, two-in-sequence, two-in-parallel\)$/);
+    expect(await refusal("nope", environment())).toMatch(/^alertChecks\.x\.trigger\.chaos: unknown experiment 'nope' \(known: errors, short-errors, two-in-sequence, two-in-parallel; built-in: demo-latency, network-delay-demo, pod-failure-demo, pod-kill-demo\)$/);
     expect(await refusal("two-in-sequence", environment())).toMatch(/^alertChecks\.x\.trigger\.chaos: experiment 'two-in-sequence' has 2 faults in sequence; .*method\.parallel: true; nothing was injected$/);
     expect(await refusal("errors", environment({ allowChaos: false }))).toBe(
       "alertChecks.x.trigger.chaos: environment 'test' does not allow chaos (environments.test.allowChaos is false); nothing was injected",

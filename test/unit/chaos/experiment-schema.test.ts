@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isBuiltIn, loadCatalog } from "../../../chaos/experiments/catalog.ts";
+import { isBuiltIn, knownExperimentsText, loadCatalog } from "../../../chaos/experiments/catalog.ts";
 import { experimentSchema, minimumLoadMs } from "../../../chaos/experiments/schema.ts";
 import { formatIssue } from "../../../thresholds/load-config.ts";
 import { repoPath } from "../../../scripts/core/repo-root.ts";
@@ -98,5 +98,13 @@ describe("experiment catalogue", () => {
     const entry = loadCatalog({ experimentsDir: "experiments", experiments: {} }).entries.get("pod-kill-demo");
     expect(entry?.source).toBe(join("experiments", "pod-kill-demo.json"));
     expect(entry?.experiment.title).toBe(shipped("pod-failure-demo").title);
+    // The project's come first, then the built-ins it did not replace; hints name the two groups apart.
+    const catalog = loadCatalog({ experimentsDir: "experiments", experiments: {} });
+    expect([...catalog.entries.keys()]).toEqual(["pod-kill-demo", "demo-latency", "network-delay-demo", "pod-failure-demo"]);
+    expect(knownExperimentsText(catalog)).toBe("pod-kill-demo; built-in: demo-latency, network-delay-demo, pod-failure-demo");
+    project({});
+    expect(knownExperimentsText(loadCatalog({ experimentsDir: "nowhere", experiments: {} }))).toBe(
+      "none in the project: add experiments to the config or experimentsDir; built-in: demo-latency, network-delay-demo, pod-failure-demo, pod-kill-demo",
+    );
   });
 });
