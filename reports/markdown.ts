@@ -1,4 +1,4 @@
-import { formatLimit, formatObserved, formatValue, generatorFigures } from "../scripts/core/format.ts";
+import { checkCells, formatValue, generatorFigures } from "../scripts/core/format.ts";
 import { checkVerdictLabel } from "../scripts/core/step-result.ts";
 import { engineLabel, type RunSummary, type StepResult } from "./summary-schema.ts";
 
@@ -36,7 +36,10 @@ function checkTable(step: StepResult): string[] {
     "",
     "| check | verdict | observed | limit | reason |",
     "|---|---|---:|---|---|",
-    ...ordered.map((check) => `| ${cell(check.name)} | ${verdictMark[checkVerdictLabel(check)]} | ${formatObserved(check.observed, check.limit, check.unit)} | ${cell(check.expression ?? formatLimit(check.limit, check.unit))} | ${cell(check.reason)} |`),
+    ...ordered.map((check) => {
+      const { observed, limit } = checkCells(check);
+      return `| ${cell(check.name)} | ${verdictMark[checkVerdictLabel(check)]} | ${observed} | ${cell(limit)} | ${cell(check.reason)} |`;
+    }),
   ];
 }
 

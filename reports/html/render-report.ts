@@ -1,6 +1,6 @@
 import { engineLabel, type Check, type StepResult } from "../summary-schema.ts";
 import { format, type Comparison } from "../run-history/baseline.ts";
-import { formatLimit, formatObserved, generatorFigures } from "../../scripts/core/format.ts";
+import { checkCells, generatorFigures } from "../../scripts/core/format.ts";
 import { checkVerdictLabel } from "../../scripts/core/step-result.ts";
 import type { Phase, ReplicaTimeline, ReportInput } from "./report-input.ts";
 
@@ -100,11 +100,6 @@ export function chartData(input: ReportInput): ChartData {
   };
 }
 
-function formatCheckValue(value: number | null, limit: number | null, unit: Check["unit"]): string {
-  if (value === null) return "–";
-  return formatObserved(value, limit, unit);
-}
-
 function badge(verdict: string): string {
   return `<span class="badge ${escapeHtml(verdict)}">${escapeHtml(verdict.toUpperCase())}</span>`;
 }
@@ -122,7 +117,7 @@ function checkRows(rows: { step: StepResult; check: Check }[]): string {
   return rows
     .map(
       ({ step, check }) =>
-        `<tr class="${escapeHtml(checkVerdictLabel(check))}${isRegressed(check) ? " regressed" : ""}"><td>${badge(isRegressed(check) && check.verdict === "pass" ? "regressed" : checkVerdictLabel(check))}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(formatCheckValue(check.observed, check.limit, check.unit))}</td><td class="num">${escapeHtml(check.expression ?? (check.limit === null ? "–" : formatLimit(check.limit, check.unit)))}</td><td>${escapeHtml(check.reason)}</td></tr>`,
+        `<tr class="${escapeHtml(checkVerdictLabel(check))}${isRegressed(check) ? " regressed" : ""}"><td>${badge(isRegressed(check) && check.verdict === "pass" ? "regressed" : checkVerdictLabel(check))}</td><td>${escapeHtml(step.name)}</td><td>${escapeHtml(check.name)}</td><td>${escapeHtml(check.kind)}</td><td class="num">${escapeHtml(checkCells(check).observed)}</td><td class="num">${escapeHtml(checkCells(check).limit)}</td><td>${escapeHtml(check.reason)}</td></tr>`,
     )
     .join("\n");
 }

@@ -56,6 +56,18 @@ export function formatObserved(value: number | null, limit: number | null, unit:
   return `${decimalText(value * displayScale(unit), decimals)}${suffixes[unit]}`;
 }
 
+/**
+ * A check's observed and limit cells in a report table. "no data" only where the verdict is no-data: a
+ * check judged on something other than a number (a template, a status) shows a dash.
+ */
+export function checkCells(check: Pick<Check, "observed" | "limit" | "unit" | "verdict" | "expression">): { observed: string; limit: string } {
+  const missing = check.verdict === "no-data" ? formatValue(null, check.unit) : "–";
+  return {
+    observed: check.observed === null ? missing : formatObserved(check.observed, check.limit, check.unit),
+    limit: check.expression ?? (check.limit === null ? missing : formatLimit(check.limit, check.unit)),
+  };
+}
+
 /** A limit as written in the config, in its unit: every digit it has (0.00125 is "0.125 %"). */
 export function formatLimit(limit: number | null, unit: Check["unit"]): string {
   if (limit === null) return formatValue(null, unit);

@@ -68,6 +68,7 @@ describe("phases, timeline and watched series of a step in the reports", () => {
     const markdown = renderMarkdown(summary);
     expect(markdown).toContain("| fault:kill | fault | 05:00:10.000 | 05:00:20.000 | 10.0 s |");
     expect(markdown).toContain("| 05:00:10.000 | +10.0 s | fault-injected | PodChaos bulwark-demo/kill |");
+    expect(markdown).toContain("| fault took effect | ❌ fail | – | – | fault never took effect within 10 s |");
     const junit = renderJunit(summary);
     expect(junit).toContain('<failure type="FaultNotInjected" message="fault never took effect within 10 s"');
     expect(junit).toMatch(/<testcase classname="pod-kill-demo" name="ready replicas &gt;= 3"\/>/);
