@@ -68,7 +68,11 @@ export const generatorStateSchema = z.object({
   maxDroppedIterations: z.number().int().min(0),
   engineCpuSeconds: z.number().min(0).nullable().describe("user + system CPU of the engine process, sampled every second (may miss the last second); null where /proc is not readable"),
   engineCpuCores: z.number().min(0).nullable().describe("engineCpuSeconds per second of the step: 1 = one core busy throughout"),
-  saturated: z.boolean().describe("more iterations dropped than the profile allows"),
+  runnerDroppedIterations: z
+    .array(z.number().int().min(0))
+    .optional()
+    .describe("a step split into runners: each runner's dropped iterations, by runner index; one runner over its share of maxDroppedIterations saturates the step"),
+  saturated: z.boolean().describe("more iterations dropped than the profile allows, in the whole step or by one runner beyond its share"),
 });
 export type GeneratorState = z.infer<typeof generatorStateSchema>;
 

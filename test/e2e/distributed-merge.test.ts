@@ -35,7 +35,11 @@ export default function (): void {
   const config = {
     slo: { critical: { latencyP95Ms: 200, latencyP99Ms: 500, errorRate: 0.001 }, standard: { latencyP95Ms: 500, latencyP99Ms: 1000, errorRate: 0.01 } },
     endpoints: [{ name: "get-item", method: "GET", path: "/api/items/{id}", criticality: "critical" }],
-    profiles: { merge: { executor: "constant-arrival-rate", ratePerSecond: 150, duration: "5s" } },
+    profiles: {
+      merge: { executor: "constant-arrival-rate", ratePerSecond: 150, duration: "5s" },
+      // One VU per runner; the allowance of 500 dropped iterations is 166.67 per runner.
+      "one-vu-each": { executor: "constant-arrival-rate", ratePerSecond: 150, duration: "5s", preAllocatedVUs: 3, maxVUs: 3, maxDroppedIterations: 500 },
+    },
     suites: {},
     environments: { test: { baseUrl: "http://127.0.0.1:9" } },
     defaultEnvironment: "test",
@@ -51,16 +55,18 @@ afterEach(async () => {
   target = undefined;
 });
 
-/** Slow (250 ms) when runner (index mod 3) is in `slowShare` and its own index ⌊i/3⌋ is among that share of its requests. */
-function slowWhere(slowShare: Record<number, (local: number) => boolean>) {
+/** Slow (250 ms, or delayMs) when runner (index mod 3) is in `slowShare` and its own index ⌊i/3⌋ is among that share of its requests. */
+function slowWhere(slowShare: Record<number, (local: number) => boolean>, delayMs = 250) {
   let slowSent = 0;
+  const byRunner = Array.from({ length: runnersOf }, () => 0);
   const decide = (_: number, path: string) => {
     const index = Number(path.split("/").at(-1));
+    byRunner[index % runnersOf]! += 1;
     const isSlow = slowShare[index % runnersOf]?.(Math.floor(index / runnersOf)) ?? false;
     if (isSlow) slowSent += 1;
-    return isSlow ? { delayMs: 250 } : {};
+    return isSlow ? { delayMs } : {};
   };
-  return { decide, slowSent: () => slowSent };
+  return { decide, slowSent: () => slowSent, byRunner: () => [...byRunner] };
 }
 
 interface Run extends CliResult {
@@ -69,18 +75,22 @@ interface Run extends CliResult {
   p95: Check;
 }
 
-async function run(runners: number, slowShare: Record<number, (local: number) => boolean>): Promise<Run & { slowSent: number; requests: number }> {
-  const slow = slowWhere(slowShare);
+async function run(
+  runners: number,
+  slowShare: Record<number, (local: number) => boolean>,
+  options: { extraArgs?: string[]; delayMs?: number } = {},
+): Promise<Run & { slowSent: number; requests: number; requestsByRunner: number[] }> {
+  const slow = slowWhere(slowShare, options.delayMs);
   target = await SloTarget.start({ "get-item": slow.decide });
   const reports = temporaryReportsRoot();
-  const result = await runCli(["run", "indexed", "--config", config, "--target", target.url, "--out", reports, "--runners", String(runners)]);
+  const result = await runCli(["run", "indexed", "--config", config, "--target", target.url, "--out", reports, "--runners", String(runners), ...(options.extraArgs ?? [])]);
   const runId = readdirSync(reports).find((entry) => /^\d/.test(entry));
   expect(runId, result.stderr).toBeDefined();
   const directory = join(reports, runId!);
   const summary = summarySchema.parse(JSON.parse(readFileSync(join(directory, "summary.json"), "utf8")));
   const check = summary.steps[0]!.checks.find((candidate) => candidate.metric === selector && candidate.expression === p95);
   expect(check, result.stderr).toBeDefined();
-  return { ...result, summary, directory, p95: check!, slowSent: slow.slowSent(), requests: target.count("get-item") };
+  return { ...result, summary, directory, p95: check!, slowSent: slow.slowSent(), requests: target.count("get-item"), requestsByRunner: slow.byRunner() };
 }
 
 /** Each runner's own engine summary: what that runner alone would have judged. */
@@ -121,5 +131,25 @@ describe("three runners, one verdict on the merged counts", () => {
     const mean = runnerP95s.reduce((total, value) => total + value, 0) / runnerP95s.length;
     expect(runnerP95s[0]).toBeGreaterThanOrEqual(250);
     expect(mean).toBeLessThan(200);
+  });
+
+  it("is invalid (exit 3) when one runner cannot send its slice, though the sum of dropped iterations is within the allowance", async () => {
+    // Runner 0's requests take 150 ms (under every SLO) and it has one VU: about 7 of its 50 iterations a
+    // second start, the rest are dropped, far over its share 500 / 3 of the allowance.
+    const every = () => true;
+    const merged = await run(runnersOf, { 0: every }, { extraArgs: ["--profile", "one-vu-each"], delayMs: 150 });
+    expect(merged.code, merged.stderr).toBe(3);
+    const step = merged.summary.steps[0]!;
+    expect(step.verdict).toBe("invalid");
+    const dropped = step.generator!.runnerDroppedIterations!;
+    // Ground truth: what the server got from each runner, of the 250 iterations each one owns.
+    expect(dropped).toEqual(merged.requestsByRunner.map((served) => 250 - served));
+    expect(dropped[0]! * runnersOf).toBeGreaterThan(500);
+    expect(step.generator).toMatchObject({ droppedIterations: 750 - merged.requests, maxDroppedIterations: 500, saturated: true });
+    expect(step.generator!.droppedIterations).toBeLessThanOrEqual(500);
+    for (const check of step.checks.filter((candidate) => candidate.kind !== "generator")) expect(check.verdict, check.name).toBe("pass");
+    const generator = step.checks.find((candidate) => candidate.kind === "generator")!;
+    expect(generator.reason).toMatch(new RegExp(`^invalid: load generator saturated: runner 0 dropped ${dropped[0]} iterations, over its share 166\\.67 of the 500 allowed; ${step.generator!.droppedIterations} iterations dropped \\(allowed 500\\)`));
+    expect(generator.reason).not.toMatch(/runner [12] dropped/);
   });
 });

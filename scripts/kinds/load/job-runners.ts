@@ -12,7 +12,7 @@ import type { EngineOutcome } from "./engine-process.ts";
 import type { EngineSummaryData } from "./engine-summary.ts";
 import { mergeEngineSummaries } from "./merge-summaries.ts";
 import { parseRunnerLog, runnerConfigMap, runnerJob, runnerJobDeadlineMs, runnerJobName, type RunnerJobSettings } from "./runner-job.ts";
-import { combineOutcomes, segmentSequence, type RunnersOutcome } from "./runners.ts";
+import { combineOutcomes, droppedByRunner, segmentSequence, type RunnersOutcome } from "./runners.ts";
 import { apiErrorMessage } from "../kubernetes/api-error.ts";
 
 export interface JobRunnersInput {
@@ -187,7 +187,7 @@ export async function runJobRunners(input: JobRunnersInput): Promise<RunnersOutc
     if (summaries.length !== runners) return { outcome, data: null, artifacts };
     const data = mergeEngineSummaries(summaries);
     await writeFileAtomic(input.summaryPath, JSON.stringify(data));
-    return { outcome, data, artifacts };
+    return { outcome, data, artifacts, runnerDroppedIterations: droppedByRunner(summaries) };
   } finally {
     // Background: the API answers at once and the garbage collector removes the pods (their logs are saved).
     await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }).catch(() => undefined);

@@ -77,6 +77,7 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
   let outcome: EngineOutcome;
   let merged: EngineSummaryData | null | undefined;
   let runnersError: string | undefined;
+  let runnerDroppedIterations: number[] | undefined;
   try {
     if (runners > 1 || input.runnerJob) {
       // No metric stream: N writers on one named pipe would interleave (docs/distributed.md).
@@ -103,7 +104,7 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
             abortSignal: input.abortSignal,
             summaryPath,
           });
-      ({ outcome, data: merged, error: runnersError } = distributed);
+      ({ outcome, data: merged, error: runnersError, runnerDroppedIterations } = distributed);
       delete artifacts.engineLog;
       Object.assign(artifacts, distributed.artifacts);
     } else {
@@ -151,6 +152,7 @@ export async function runScenarioStep(input: ScenarioStepInput): Promise<StepRes
     maxDroppedIterations: plan.profile.maxDroppedIterations,
     engineCpuSeconds: outcome.cpuSeconds,
     stepSeconds: base.durationMs / 1000,
+    ...(runnerDroppedIterations ? { runnerDroppedIterations } : {}),
   });
   const checks = [...thresholdChecks(data), generatorCheck(generator)];
   const stats = endpointStats(data, scenarioEndpoints);

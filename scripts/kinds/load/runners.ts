@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import type { RunDirectory } from "../../core/run-directory.ts";
 import { writeFileAtomic } from "../../core/write-atomic.ts";
 import { engineExit, runEngine, type EngineOutcome } from "./engine-process.ts";
-import type { EngineSummaryData } from "./engine-summary.ts";
+import { loadTotals, type EngineSummaryData } from "./engine-summary.ts";
 import { mergeEngineSummaries } from "./merge-summaries.ts";
 
 /** The most engine processes one step may split into (runner ids are 0..1023; this bounds a typo). */
@@ -49,7 +49,12 @@ export interface RunnersOutcome {
   artifacts: Record<string, string>;
   /** Why the step has no result although no engine reported a failure (a runner pod that never ran). */
   error?: string;
+  /** Each runner's own dropped iterations, by runner index (with the merged summary). */
+  runnerDroppedIterations?: number[];
 }
+
+/** Each runner's dropped iterations, read from its own summary before the merge adds them up. */
+export const droppedByRunner = (summaries: readonly EngineSummaryData[]): number[] => summaries.map((summary) => loadTotals(summary).droppedIterations);
 
 export const judgedCodes: readonly (number | null)[] = [engineExit.passed, engineExit.thresholdsFailed, engineExit.thresholdsAborted];
 
@@ -107,5 +112,5 @@ export async function runLocalRunners(input: RunnersInput): Promise<RunnersOutco
   const summaries = await Promise.all(summaryFiles.map(async (file) => JSON.parse(await readFile(file, "utf8")) as EngineSummaryData));
   const data = mergeEngineSummaries(summaries);
   await writeFileAtomic(input.summaryPath, JSON.stringify(data));
-  return { outcome, data, artifacts };
+  return { outcome, data, artifacts, runnerDroppedIterations: droppedByRunner(summaries) };
 }

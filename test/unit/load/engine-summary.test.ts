@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Check } from "../../../scripts/core/step-result.ts";
 import { endpointStats, loadTotals, nearestRank, samplesToTellFromMaximum, thresholdChecks, type EngineSummaryData } from "../../../scripts/kinds/load/engine-summary.ts";
-import { generatorCheck, generatorState, judgeLoadChecks } from "../../../scripts/kinds/load/generator.ts";
+import { generatorCheck, generatorState, judgeLoadChecks, saturatedRunners } from "../../../scripts/kinds/load/generator.ts";
 import { parseMetricSelector, parseThresholdExpression } from "../../../scripts/kinds/load/threshold-expression.ts";
 
 const trend = (values: Record<string, number>, thresholds?: Record<string, { ok: boolean }>) => ({ type: "trend" as const, contains: "time", values, ...(thresholds ? { thresholds } : {}) });
@@ -153,5 +153,44 @@ describe("the load generator's check and the step verdict", () => {
     expect(judgeLoadChecks([slo("fail"), generatorCheck(state(37))])).toBe("fail");
     expect(judgeLoadChecks([slo("pass"), generatorCheck(state(0))])).toBe("pass");
     expect(generatorCheck(state(0)).reason).toMatch(/^0 iterations dropped \(allowed 0\)/);
+  });
+});
+
+describe("a step split into runners: one runner over its share of the allowance saturates it", () => {
+  const split = (runnerDroppedIterations: number[], maxDroppedIterations: number) =>
+    generatorState({
+      sizing: { preAllocatedVUs: 3, maxVUs: 3, sizedBy: "profile" },
+      vusMax: 3,
+      droppedIterations: runnerDroppedIterations.reduce((total, dropped) => total + dropped, 0),
+      maxDroppedIterations,
+      engineCpuSeconds: null,
+      stepSeconds: 5,
+      runnerDroppedIterations,
+    });
+
+  it("names the runner whose drops exceed its equal share though the sum is within the allowance", () => {
+    const state = split([230, 0, 2], 500);
+    expect(state).toMatchObject({ droppedIterations: 232, saturated: true, runnerDroppedIterations: [230, 0, 2] });
+    expect(saturatedRunners([230, 0, 2], 500)).toEqual([0]);
+    const check = generatorCheck(state);
+    expect(check).toMatchObject({ verdict: "fail", observed: 232, limit: 500 });
+    expect(check.reason).toBe("invalid: load generator saturated: runner 0 dropped 230 iterations, over its share 166.67 of the 500 allowed; 232 iterations dropped (allowed 500); 3 of maxVUs 3 VUs allocated (set by the profile); engine CPU not measured");
+    expect(judgeLoadChecks([{ name: "p95", kind: "threshold", observed: 1, limit: 2, unit: "ms", verdict: "pass", reason: "" }, check])).toBe("invalid");
+  });
+
+  it("holds a runner to exactly its share: at it passes, one more is over", () => {
+    expect(split([4, 4, 4], 12).saturated).toBe(false);
+    expect(saturatedRunners([5, 4, 3], 12)).toEqual([0]);
+    expect(split([5, 4, 3], 12).saturated).toBe(true);
+    // 10 / 3 = 3.33 each: 3 is within, 4 is over although 4 + 0 + 0 is well within 10.
+    expect(split([3, 3, 3], 10).saturated).toBe(false);
+    expect(split([0, 4, 0], 10)).toMatchObject({ droppedIterations: 4, saturated: true });
+    expect(generatorCheck(split([0, 4, 0], 10)).reason).toMatch(/^invalid: load generator saturated: runner 1 dropped 4 iterations, over its share 3\.33 of the 10 allowed; 4 iterations dropped \(allowed 10\)/);
+  });
+
+  it("with no allowance any runner's drop saturates, and a clean split passes with its per-runner figures kept", () => {
+    expect(saturatedRunners([0, 1, 0], 0)).toEqual([1]);
+    expect(split([0, 1, 0], 0).saturated).toBe(true);
+    expect(split([0, 0, 0], 0)).toMatchObject({ saturated: false, runnerDroppedIterations: [0, 0, 0] });
   });
 });
