@@ -1,4 +1,4 @@
-import type { RbacRule, StepKind } from "../kinds/step-kind.ts";
+import type { RbacRule, StepKind, StepRbacRule } from "../kinds/step-kind.ts";
 
 /** What `bulwark deploy manifests` turns into Kubernetes objects (docs/distributed.md). */
 export interface DeploySettings {
@@ -18,6 +18,8 @@ export interface DeploySettings {
   scenarioFiles: Record<string, string>;
   /** The kinds of the suite's steps: the Role grants the union of their `rbac` rules. */
   kinds: readonly StepKind[];
+  /** What single steps need beyond their kind's rules (a load step whose runners are pods), maybe in other namespaces. */
+  stepRules?: readonly StepRbacRule[];
 }
 
 export type Manifest = Record<string, unknown>;
@@ -30,8 +32,22 @@ const scenarioKey = (file: string) => `scenario.${file}`;
 
 /** Every rule of every kind, merged by (apiGroups, resources): verbs united, sorted, so the Role is stable. */
 export function roleRules(kinds: readonly StepKind[]): RbacRule[] {
+  return mergeRules(kinds.flatMap((kind) => kind.rbac ?? []));
+}
+
+/**
+ * The rules of each namespace the suite's service account needs: the gate's own namespace holds the
+ * kinds' rules and the steps' rules without a namespace; any other namespace only the steps' rules for it.
+ */
+export function rulesByNamespace(settings: Pick<DeploySettings, "namespace" | "kinds" | "stepRules">): Map<string, RbacRule[]> {
+  const rules = new Map<string, RbacRule[]>([[settings.namespace, settings.kinds.flatMap((kind) => kind.rbac ?? [])]]);
+  for (const { namespace = settings.namespace, ...rule } of settings.stepRules ?? []) rules.set(namespace, [...(rules.get(namespace) ?? []), rule]);
+  return new Map([...rules.entries()].map(([namespace, list]) => [namespace, mergeRules(list)]));
+}
+
+function mergeRules(rules: readonly RbacRule[]): RbacRule[] {
   const byTarget = new Map<string, { apiGroups: string[]; resources: string[]; verbs: Set<string> }>();
-  for (const rule of kinds.flatMap((kind) => kind.rbac ?? [])) {
+  for (const rule of rules) {
     const apiGroups = [...rule.apiGroups].sort();
     const resources = [...rule.resources].sort();
     const key = JSON.stringify([apiGroups, resources]);
@@ -87,6 +103,7 @@ export function deployManifests(settings: DeploySettings): Manifest[] {
     ],
   };
   const jobSpec = { backoffLimit: 0, template: { metadata: { labels }, spec: podSpec } };
+  const roles = rulesByNamespace(settings);
   return [
     {
       apiVersion: "v1",
@@ -94,15 +111,20 @@ export function deployManifests(settings: DeploySettings): Manifest[] {
       metadata: metadata(name),
       data: { "bulwark.config.json": settings.configText, ...Object.fromEntries(scenarioNames.map((file) => [scenarioKey(file), settings.scenarioFiles[file]!])) },
     },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata(name), automountServiceAccountToken: roleRules(settings.kinds).length > 0 },
-    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: metadata(name), rules: roleRules(settings.kinds) },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: metadata(name),
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace: settings.namespace }],
-    },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata(name), automountServiceAccountToken: [...roles.values()].some((rules) => rules.length > 0) },
+    ...[...roles.entries()].flatMap(([namespace, rules]) => {
+      const roleMetadata = { name, namespace, labels };
+      return [
+        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: roleMetadata, rules },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: roleMetadata,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+          subjects: [{ kind: "ServiceAccount", name, namespace: settings.namespace }],
+        },
+      ];
+    }),
     {
       apiVersion: "batch/v1",
       kind: "CronJob",

@@ -45,7 +45,8 @@ with this machine's Node, bulwark and its load engine, and prints its reference.
 imports it into the local cluster's real node (containerd, no registry: pods use imagePullPolicy Never).
 
 Prints, as one JSON List for 'kubectl apply -f -', a ConfigMap (the config and the project's scenarios),
-a ServiceAccount, a Role with only the permissions the suite's step kinds declare, its RoleBinding, a
+a ServiceAccount, a Role with only the permissions the suite's steps need (and one in runnerJob.namespace
+when a step's runners are pods there), its RoleBinding, a
 CronJob that runs 'bulwark gate <suite>' in the runner image, and a Job that runs it once now. Pods use
 host networking; reports and the run history go to a PersistentVolumeClaim you name (docs/distributed.md).
 
@@ -124,6 +125,7 @@ Examples:
       configText: readFileSync(configPath, "utf8"),
       scenarioFiles: scenarioFiles(),
       kinds,
+      stepRules: suite.steps.flatMap((step) => defaultRegistry.kindOfSuiteStep(step)?.stepRbac?.(step, config) ?? []),
     });
     process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }, null, 2) + "\n");
     return 0;

@@ -142,6 +142,11 @@ export interface RbacRule {
   verbs: readonly string[];
 }
 
+/** A rule one step needs, in `namespace` when that is not the namespace the gate itself runs in. */
+export interface StepRbacRule extends RbacRule {
+  namespace?: string;
+}
+
 /**
  * One kind of step: load (a scenario on the engine), drill, and the chaos, scaling, alert and rollout
  * checks to come. Adding a kind is a folder, this interface and one line in the registry.
@@ -171,4 +176,6 @@ export interface StepKind {
   run(step: PlannedStep, prepared: PreparedKind, context: StepRunContext): Promise<StepResult>;
   /** Kubernetes permissions a step of this kind needs in the cluster (docs/distributed.md); absent: none. */
   readonly rbac?: readonly RbacRule[];
+  /** Permissions one suite step needs beyond `rbac`, decided by its options and the config; absent: none. */
+  stepRbac?(step: Record<string, unknown>, config: BaseConfig & Record<string, unknown>): readonly StepRbacRule[];
 }

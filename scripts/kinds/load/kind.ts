@@ -12,7 +12,7 @@ import { preflight } from "./preflight.ts";
 import { runScenarioStep } from "./run-step.ts";
 import { maxRunners } from "./runners.ts";
 import { typeCheckScenarios } from "./typecheck.ts";
-import { defaultRunnerJob, runnerJobSchema, type RunnerJobSettings } from "./runner-job.ts";
+import { defaultRunnerJob, runnerJobRbacRules, runnerJobSchema, type RunnerJobSettings } from "./runner-job.ts";
 import { kubeConfigFor } from "../kubernetes/cluster-access.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { projectTypeCheck } from "./project-typecheck.ts";
@@ -112,8 +112,13 @@ export const loadKind: StepKind = {
   name: "scenario",
   suiteStepKey: "scenario",
   description: "a load scenario on the engine, judged by the SLO thresholds of the endpoints it calls",
-  // Load goes over HTTP to the target; the Kubernetes API is never asked for anything.
+  // Load goes over HTTP to the target; the Kubernetes API is asked only by a step whose runners are pods.
   rbac: [],
+  stepRbac(step, config) {
+    if (step.runnersOn !== "kubernetes") return [];
+    const namespace = (config.runnerJob as RunnerJobSettings | undefined)?.namespace ?? defaultRunnerJob.namespace;
+    return runnerJobRbacRules.map((rule) => ({ ...rule, namespace }));
+  },
   configShape: {
     scenariosDir: z.string().min(1).default(defaultScenariosDir).describe("folder of the project's scenarios, relative to the config file (bulwark's built-in scenarios are always there too)"),
     runnerJob: runnerJobSchema.optional().describe("where the runner pods of steps with runnersOn: \"kubernetes\" run (docs/distributed.md)"),

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseDuration } from "../../../thresholds/duration.ts";
 import { durationSchema } from "../../../thresholds/schema.ts";
 import { planEnvVar } from "../../../thresholds/run-plan.ts";
+import type { RbacRule } from "../step-kind.ts";
 
 /** A Kubernetes namespace or object name part: a DNS label. */
 const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a Kubernetes name (lowercase letters, digits and '-', at most 63 characters)");
@@ -36,6 +37,14 @@ export const runnerJobSchema = z
   .strict();
 export type RunnerJobSettings = z.infer<typeof runnerJobSchema>;
 export const defaultRunnerJob: RunnerJobSettings = runnerJobSchema.parse({});
+
+/** Exactly the calls job-runners.ts makes in runnerJob.namespace, for a gate that runs inside the cluster. */
+export const runnerJobRbacRules: readonly RbacRule[] = [
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["create", "patch", "delete"] },
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "get", "delete"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
+  { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+];
 
 /** Where the ConfigMap (the bundled scenario and the plan) is mounted in a runner pod. */
 export const runnerMount = "/etc/bulwark-runner";
