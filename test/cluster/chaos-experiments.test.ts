@@ -1,11 +1,11 @@
 // Acceptance 1 and 1b of chaos experiments under load: the shipped pod-kill-demo and pod-failure-demo
 // against the local cluster's bulwark-demo/demo-target Deployment (real Chaos Mesh controller), proven
-// against what the test itself sees of the pods; the shipped demo-latency experiment (a demo-fault of
+// against what the test itself sees of the pods and of the PodChaos object's status; the shipped demo-latency experiment (a demo-fault of
 // 300 ms for 10 s) judged per phase: the fault phase fails its p95 expectation, before and after pass.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import type { V1Pod } from "@kubernetes/client-node";
+import { CustomObjectsApi, type V1Pod } from "@kubernetes/client-node";
 import { ChaosApi } from "../../chaos/faults/index.ts";
 import { summarySchema, type RunSummary } from "../../reports/summary-schema.ts";
 import { waitFor } from "../../scripts/core/wait-for.ts";
@@ -22,24 +22,53 @@ interface SeenPod {
   ready: boolean;
 }
 
-/** Polls the demo pods while a run goes: every (uid, image) the test itself saw. */
+/** A PodChaos object's status as the test read it from the API server: its AllInjected condition and record ids. */
+interface SeenPodChaos {
+  name: string;
+  allInjected: boolean;
+  records: string[];
+}
+
+interface PodChaosItem {
+  metadata: { name: string };
+  status?: { conditions?: { type: string; status: string }[]; experiment?: { containerRecords?: { id: string }[] } };
+}
+
+/** Polls the demo pods and the namespace's PodChaos objects while a run goes: every (uid, image) and status the test itself saw. */
 function watchPods(kube: ClusterClients) {
   const seen: SeenPod[] = [];
+  const chaos: SeenPodChaos[] = [];
+  const custom = kube.config.makeApiClient(CustomObjectsApi);
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       const pods: V1Pod[] = (await kube.core.listNamespacedPod({ namespace, labelSelector: "app=demo-target" })).items;
       for (const pod of pods) seen.push({ uid: pod.metadata!.uid!, name: pod.metadata!.name!, images: pod.spec!.containers.map((container) => container.image!), ready: isRunningAndReady(pod) });
+      const objects = (await custom.listNamespacedCustomObject({ group: "chaos-mesh.org", version: "v1alpha1", namespace, plural: "podchaos" })) as { items: PodChaosItem[] };
+      for (const object of objects.items) {
+        chaos.push({
+          name: object.metadata.name,
+          allInjected: object.status?.conditions?.some((condition) => condition.type === "AllInjected" && condition.status === "True") ?? false,
+          records: (object.status?.experiment?.containerRecords ?? []).map((record) => record.id),
+        });
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
   return {
     seen,
+    chaos,
     stop: async () => {
       stopped = true;
       await loop;
     },
   };
+}
+
+/** The runner's proof begins with the object's status; the test saw that status itself, for the victim's record. */
+function expectStatusProof(injectionReason: string, chaos: readonly SeenPodChaos[], victim: string): void {
+  expect(injectionReason, injectionReason).toMatch(/^took effect \d+\.\d s after it was applied: status: selected, injected \(1\/1 targets injected now\); pods: /);
+  expect(chaos.some((object) => object.allInjected && object.records.some((record) => record === `${namespace}/${victim}` || record.startsWith(`${namespace}/${victim}/`))), JSON.stringify(chaos.slice(-3))).toBe(true);
 }
 
 async function threeReadyPods(kube: ClusterClients): Promise<V1Pod[]> {
@@ -115,6 +144,7 @@ clusterTest("pod-kill-demo under load: the controller kills a pod, its UID is go
   const killed = before.find((pod) => pod.metadata!.name === killedName)!;
   expect(killed, injection.reason).toBeDefined();
   expect(killed.metadata!.uid!.startsWith(killedUid!)).toBe(true);
+  expectStatusProof(injection.reason, watcher.chaos, killedName!);
   const now = await threeReadyPods(kube);
   expect(now.map((pod) => pod.metadata!.uid)).not.toContain(killed.metadata!.uid);
   const replacements = now.filter((pod) => !uidsBefore.has(pod.metadata!.uid!));
@@ -149,6 +179,7 @@ clusterTest("pod-failure-demo under load: the pod keeps its UID, its spec runs C
   const victim = before.find((pod) => pod.metadata!.name === name)!;
   const originalImages = victim.spec!.containers.map((container) => container.image);
   expect(victim.metadata!.uid!.startsWith(uid!)).toBe(true);
+  expectStatusProof(injection.reason, watcher.chaos, name!);
   expect(image).not.toBe(originalImages[0]);
   // What the test saw itself: the same pod (same UID) with the swapped image during the run.
   expect(watcher.seen.some((pod) => pod.uid === victim.metadata!.uid && pod.images[0] === image)).toBe(true);
