@@ -30,11 +30,6 @@ const reportsMount = "/var/lib/bulwark/reports";
 /** ConfigMap keys cannot hold "/": scenario files are keyed scenario.<file> and mounted under scenarios/. */
 const scenarioKey = (file: string) => `scenario.${file}`;
 
-/** Every rule of every kind, merged by (apiGroups, resources): verbs united, sorted, so the Role is stable. */
-export function roleRules(kinds: readonly StepKind[]): RbacRule[] {
-  return mergeRules(kinds.flatMap((kind) => kind.rbac ?? []));
-}
-
 /**
  * The rules of each namespace the suite's service account needs: the gate's own namespace holds the
  * kinds' rules and the steps' rules without a namespace; any other namespace only the steps' rules for it.
@@ -45,6 +40,7 @@ export function rulesByNamespace(settings: Pick<DeploySettings, "namespace" | "k
   return new Map([...rules.entries()].map(([namespace, list]) => [namespace, mergeRules(list)]));
 }
 
+/** Rules merged by (apiGroups, resources): verbs united, sorted, so the Role is stable. */
 function mergeRules(rules: readonly RbacRule[]): RbacRule[] {
   const byTarget = new Map<string, { apiGroups: string[]; resources: string[]; verbs: Set<string> }>();
   for (const rule of rules) {

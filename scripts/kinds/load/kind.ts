@@ -116,7 +116,7 @@ export const loadKind: StepKind = {
   rbac: [],
   stepRbac(step, config) {
     if (step.runnersOn !== "kubernetes") return [];
-    const namespace = (config.runnerJob as RunnerJobSettings | undefined)?.namespace ?? defaultRunnerJob.namespace;
+    const { namespace } = runnerJobOf(config);
     return runnerJobRbacRules.map((rule) => ({ ...rule, namespace }));
   },
   configShape: {
